@@ -1,0 +1,167 @@
+/* starling-test-ui.c: helpers for tests that open the real window
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "starling-test-ui.h"
+
+void
+starling_test_ui_init (int    *argc,
+                       char ***argv)
+{
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  /* The accessibility bus is for the end-to-end tests; keep it out of UI tests. */
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_unsetenv ("STARLING_API_KEY");
+  g_unsetenv ("GEMINI_API_KEY");
+  g_unsetenv ("COMETAPI_KEY");
+  g_unsetenv ("STARLING_BASE_URL");
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  guint *frames = user_data;
+
+  (*frames)++;
+}
+
+/* Returns once the widget is mapped and its surface has painted two frames. */
+void
+starling_test_wait_until_drawn (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  guint frames = 0;
+  gulong handler;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!gtk_widget_get_mapped (widget) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (gtk_widget_get_mapped (widget));
+
+  clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &frames);
+  gtk_widget_queue_draw (widget);
+  while (frames < 2 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_cmpuint (frames, >=, 2);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+starling_test_wait_for (gboolean (*condition) (gpointer user_data),
+                        gpointer   user_data,
+                        guint      timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
+
+  while (!condition (user_data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+
+  return condition (user_data);
+}
+
+static const char *
+widget_label (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget))
+    return gtk_button_get_label (GTK_BUTTON (widget));
+  if (GTK_IS_LABEL (widget))
+    return gtk_label_get_label (GTK_LABEL (widget));
+  if (ADW_IS_STATUS_PAGE (widget))
+    return adw_status_page_get_title (ADW_STATUS_PAGE (widget));
+  return NULL;
+}
+
+/* Depth-first search for a *visible* widget of the type (and label, when given). */
+GtkWidget *
+starling_test_find_widget (GtkWidget  *root,
+                           GType       type,
+                           const char *label)
+{
+  if (!gtk_widget_get_visible (root))
+    return NULL;
+
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) &&
+      (label == NULL || g_strcmp0 (widget_label (root), label) == 0))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = starling_test_find_widget (child, type, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+GtkWidget *
+starling_test_find_visible_status_page (GtkWidget *root)
+{
+  GtkWidget *page = starling_test_find_widget (root, ADW_TYPE_STATUS_PAGE, NULL);
+
+  /* A stack keeps hidden pages as invisible children; a mapped page is the one on screen. */
+  if (page != NULL && gtk_widget_get_mapped (page))
+    return page;
+
+  return NULL;
+}
+
+/* Renders the widget as the user sees it and counts its distinct colours:
+ * a blank or unstyled window has very few. */
+guint
+starling_test_count_distinct_colors (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GHashTable) colors = g_hash_table_new (NULL, NULL);
+  g_autofree guchar *pixels = NULL;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  gsize stride = (gsize) width * 4;
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+
+  for (gsize i = 0; i < stride * height; i += 4)
+    {
+      guint32 pixel = (guint32) pixels[i] << 24 | (guint32) pixels[i + 1] << 16 |
+                      (guint32) pixels[i + 2] << 8 | pixels[i + 3];
+
+      g_hash_table_add (colors, GUINT_TO_POINTER (pixel));
+    }
+
+  return g_hash_table_size (colors);
+}
