@@ -92,13 +92,11 @@ starling_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (starling_window_parent_class)->close_request (window);
 }
 
+/* GtkWindow:application is set after constructed(), so this runs from _new(). */
 static void
-starling_window_constructed (GObject *object)
+starling_window_setup (StarlingWindow *self)
 {
-  StarlingWindow *self = STARLING_WINDOW (object);
   StarlingApplication *app = get_application (self);
-
-  G_OBJECT_CLASS (starling_window_parent_class)->constructed (object);
 
   self->settings = g_object_ref (starling_application_get_settings (app));
   gtk_window_set_default_size (GTK_WINDOW (self),
@@ -130,7 +128,6 @@ starling_window_class_init (StarlingWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  object_class->constructed = starling_window_constructed;
   object_class->dispose = starling_window_dispose;
   window_class->close_request = starling_window_close_request;
 
@@ -158,9 +155,14 @@ starling_window_init (StarlingWindow *self)
 StarlingWindow *
 starling_window_new (StarlingApplication *application)
 {
-  return g_object_new (STARLING_TYPE_WINDOW,
+  StarlingWindow *self;
+
+  self = g_object_new (STARLING_TYPE_WINDOW,
                        "application", application,
                        NULL);
+  starling_window_setup (self);
+
+  return self;
 }
 
 void

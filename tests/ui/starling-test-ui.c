@@ -6,14 +6,63 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
 
 #include "starling-test-ui.h"
 
+static char *test_home;
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        remove_tree (child);
+      else
+        g_unlink (child);
+      g_object_unref (info);
+    }
+  g_rmdir (path);
+}
+
+static void
+remove_test_home (void)
+{
+  if (test_home != NULL)
+    remove_tree (test_home);
+  g_clear_pointer (&test_home, g_free);
+}
+
+/* G_TEST_OPTION_ISOLATE_DIRS also hides XDG_DATA_DIRS, and with it the MIME
+ * database GTK needs to load icons; UI tests isolate the user's own folders. */
 void
 starling_test_ui_init (int    *argc,
                        char ***argv)
 {
-  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  static const char *folders[] = { "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME" };
+  GError *error = NULL;
+
+  test_home = g_dir_make_tmp ("starling-ui-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      g_autofree char *path = g_build_filename (test_home, folders[i], NULL);
+
+      g_mkdir_with_parents (path, 0700);
+      g_setenv (folders[i], path, TRUE);
+    }
+  atexit (remove_test_home);
+
+  g_test_init (argc, argv, NULL);
 
   /* The accessibility bus is for the end-to-end tests; keep it out of UI tests. */
   g_setenv ("GTK_A11Y", "none", TRUE);
@@ -118,14 +167,25 @@ starling_test_find_widget (GtkWidget  *root,
   return NULL;
 }
 
+/* The status page on screen: a stack keeps its other pages as unmapped children. */
 GtkWidget *
 starling_test_find_visible_status_page (GtkWidget *root)
 {
-  GtkWidget *page = starling_test_find_widget (root, ADW_TYPE_STATUS_PAGE, NULL);
+  if (!gtk_widget_get_mapped (root))
+    return NULL;
 
-  /* A stack keeps hidden pages as invisible children; a mapped page is the one on screen. */
-  if (page != NULL && gtk_widget_get_mapped (page))
-    return page;
+  if (ADW_IS_STATUS_PAGE (root))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = starling_test_find_visible_status_page (child);
+
+      if (found != NULL)
+        return found;
+    }
 
   return NULL;
 }

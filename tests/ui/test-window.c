@@ -12,49 +12,58 @@
 #include "starling-window.h"
 #include "starling-test-ui.h"
 
-typedef struct
+typedef struct _Fixture Fixture;
+typedef void (*TestBody) (Fixture *fixture);
+
+struct _Fixture
 {
   StarlingApplication *app;
   GtkWindow           *window;
-} Fixture;
+  TestBody             body;
+};
 
 static void
-fixture_open (Fixture *fixture)
+close_all_windows (StarlingApplication *app)
 {
-  GError *error = NULL;
+  GList *windows;
 
-  fixture->app = starling_application_new ();
-  g_application_set_flags (G_APPLICATION (fixture->app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (fixture->app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (fixture->app));
-
-  fixture->window = gtk_application_get_active_window (GTK_APPLICATION (fixture->app));
-  g_assert_true (STARLING_IS_WINDOW (fixture->window));
-  starling_test_wait_until_drawn (GTK_WIDGET (fixture->window));
-}
-
-static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  fixture_open (fixture);
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (fixture->app));
-
-  while (windows != NULL)
-    {
-      gtk_window_destroy (windows->data);
-      windows = gtk_application_get_windows (GTK_APPLICATION (fixture->app));
-    }
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
+    gtk_window_destroy (windows->data);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  g_clear_object (&fixture->app);
+}
+
+static void
+activate_cb (GApplication *app,
+             Fixture      *fixture)
+{
+  /* Tests look at end states, not transitions. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  fixture->window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_true (STARLING_IS_WINDOW (fixture->window));
+  starling_test_wait_until_drawn (GTK_WIDGET (fixture->window));
+
+  fixture->body (fixture);
+
+  close_all_windows (fixture->app);
+  g_application_quit (app);
+}
+
+/* Runs the body inside the real application, after its window has drawn;
+ * g_application_run() gives each test a full startup and shutdown. */
+static void
+run_in_app (TestBody body)
+{
+  Fixture fixture = { .body = body };
+  int status;
+
+  fixture.app = starling_application_new ();
+  g_application_set_flags (G_APPLICATION (fixture.app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (fixture.app, "activate", G_CALLBACK (activate_cb), &fixture);
+  status = g_application_run (G_APPLICATION (fixture.app), 0, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_clear_object (&fixture.app);
 }
 
 static const char *
@@ -66,8 +75,7 @@ visible_status_title (Fixture *fixture)
 }
 
 static void
-test_window_without_key (Fixture       *fixture,
-                         gconstpointer  data)
+test_window_without_key (Fixture *fixture)
 {
   GtkWidget *button;
 
@@ -90,8 +98,7 @@ status_is_start_chat (gpointer user_data)
 }
 
 static void
-test_window_key_added (Fixture       *fixture,
-                       gconstpointer  data)
+test_window_key_added (Fixture *fixture)
 {
   GtkWidget *button;
 
@@ -108,43 +115,46 @@ test_window_key_added (Fixture       *fixture,
 }
 
 static void
+check_environment_key (Fixture *fixture)
+{
+  g_assert_true (starling_application_has_api_key (fixture->app));
+  g_assert_cmpint (starling_application_get_key_source (fixture->app), ==, STARLING_KEY_SOURCE_ENVIRONMENT);
+  g_assert_cmpstr (visible_status_title (fixture), ==, "Start a Chat");
+}
+
+static void
 test_window_with_environment_key (void)
 {
-  Fixture fixture = { 0 };
-
   g_setenv ("STARLING_API_KEY", "environment-key", TRUE);
-  fixture_open (&fixture);
+  run_in_app (check_environment_key);
   g_unsetenv ("STARLING_API_KEY");
+}
 
-  g_assert_true (starling_application_has_api_key (fixture.app));
-  g_assert_cmpint (starling_application_get_key_source (fixture.app), ==, STARLING_KEY_SOURCE_ENVIRONMENT);
-  g_assert_cmpstr (visible_status_title (&fixture), ==, "Start a Chat");
+static void
+check_size_restored (Fixture *fixture)
+{
+  int width, height;
 
-  fixture_teardown (&fixture, NULL);
+  gtk_window_get_default_size (fixture->window, &width, &height);
+  g_assert_cmpint (width, ==, 812);
+  g_assert_cmpint (height, ==, 604);
+
+  gtk_window_set_default_size (fixture->window, 900, 650);
+  gtk_window_close (fixture->window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
 }
 
 static void
 test_window_size_remembered (void)
 {
-  Fixture fixture = { 0 };
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  int width, height;
 
   g_settings_set_int (settings, "window-width", 812);
   g_settings_set_int (settings, "window-height", 604);
-  fixture_open (&fixture);
-  gtk_window_get_default_size (fixture.window, &width, &height);
-  g_assert_cmpint (width, ==, 812);
-  g_assert_cmpint (height, ==, 604);
-
-  gtk_window_set_default_size (fixture.window, 900, 650);
-  gtk_window_close (fixture.window);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  run_in_app (check_size_restored);
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 650);
-
-  fixture_teardown (&fixture, NULL);
 }
 
 static gboolean
@@ -179,9 +189,14 @@ widget_is_mapped (gpointer user_data)
   return gtk_widget_get_mapped (user_data);
 }
 
+static gboolean
+widget_is_unmapped (gpointer user_data)
+{
+  return !gtk_widget_get_mapped (user_data);
+}
+
 static void
-test_window_narrow_folds_sidebar (Fixture       *fixture,
-                                  gconstpointer  data)
+test_window_narrow_folds_sidebar (Fixture *fixture)
 {
   GtkWidget *root = GTK_WIDGET (fixture->window);
   AdwLeaflet *leaflet = ADW_LEAFLET (starling_test_find_widget (root, ADW_TYPE_LEAFLET, NULL));
@@ -200,8 +215,7 @@ test_window_narrow_folds_sidebar (Fixture       *fixture,
   /* Folded, one pane shows at a time: New Chat leads to the content pane... */
   gtk_widget_activate_action (root, "win.new-chat", NULL);
   g_assert_true (starling_test_wait_for (widget_is_mapped, back, 5000));
-  starling_test_wait_until_drawn (root);
-  g_assert_false (gtk_widget_get_mapped (placeholder));
+  g_assert_true (starling_test_wait_for (widget_is_unmapped, placeholder, 5000));
   g_assert_cmpstr (visible_status_title (fixture), ==, "Welcome to Starling");
 
   /* ...and its back button returns to the conversations. */
@@ -213,7 +227,7 @@ static gboolean
 window_of_type_shown (gpointer user_data)
 {
   GType type = GPOINTER_TO_SIZE (user_data);
-  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+  GListModel *toplevels = gtk_window_get_toplevels ();
 
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
@@ -227,8 +241,7 @@ window_of_type_shown (gpointer user_data)
 }
 
 static void
-test_app_actions_open_windows (Fixture       *fixture,
-                               gconstpointer  data)
+test_app_actions_open_windows (Fixture *fixture)
 {
   const struct {
     const char *action;
@@ -251,18 +264,21 @@ test_app_actions_open_windows (Fixture       *fixture,
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (fixture->app), "quit"));
 }
 
+#define ADD_APP_TEST(path, body) \
+  g_test_add_data_func (path, body, (GTestDataFunc) run_in_app)
+
 int
 main (int   argc,
       char *argv[])
 {
   starling_test_ui_init (&argc, &argv);
 
-  g_test_add ("/window/without-key", Fixture, NULL, fixture_setup, test_window_without_key, fixture_teardown);
-  g_test_add ("/window/key-added", Fixture, NULL, fixture_setup, test_window_key_added, fixture_teardown);
+  ADD_APP_TEST ("/window/without-key", test_window_without_key);
+  ADD_APP_TEST ("/window/key-added", test_window_key_added);
   g_test_add_func ("/window/environment-key", test_window_with_environment_key);
   g_test_add_func ("/window/size-remembered", test_window_size_remembered);
-  g_test_add ("/window/narrow-folds-sidebar", Fixture, NULL, fixture_setup, test_window_narrow_folds_sidebar, fixture_teardown);
-  g_test_add ("/window/app-actions", Fixture, NULL, fixture_setup, test_app_actions_open_windows, fixture_teardown);
+  ADD_APP_TEST ("/window/narrow-folds-sidebar", test_window_narrow_folds_sidebar);
+  ADD_APP_TEST ("/window/app-actions", test_app_actions_open_windows);
 
   return g_test_run ();
 }
