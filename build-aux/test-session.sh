@@ -35,9 +35,9 @@ if [ -x /usr/libexec/at-spi-bus-launcher ]; then
 fi
 
 if command -v gnome-keyring-daemon >/dev/null; then
-  # An unlocked login keyring with an empty password, private to this session.
+  # An unlocked login keyring, private to this session (an empty password would prompt).
   export XDG_DATA_HOME=$(mktemp -d)
-  keyring_out=$(printf '' | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null) || true
+  keyring_out=$(printf 'starling-test' | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null) || true
   eval "$keyring_out"
   keyring_pid=${GNOME_KEYRING_PID:-}
   export GNOME_KEYRING_CONTROL
