@@ -22,6 +22,8 @@ struct _StarlingApplication
   char              *base_url_setting;
   char              *api_key;
   StarlingKeySource  key_source;
+  GemClient         *client;
+  gboolean           demo;
 };
 
 G_DEFINE_FINAL_TYPE (StarlingApplication, starling_application, ADW_TYPE_APPLICATION)
@@ -35,6 +37,8 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void sync_client (StarlingApplication *self);
 
 static void
 starling_application_set_key_internal (StarlingApplication *self,
@@ -51,9 +55,24 @@ starling_application_set_key_internal (StarlingApplication *self,
     self->api_key = g_strstrip (g_strdup (key));
   self->key_source = self->api_key != NULL ? source : STARLING_KEY_SOURCE_NONE;
 
+  sync_client (self);
   if (had_key != (self->api_key != NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_API_KEY]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEY_SOURCE]);
+}
+
+/* One client, one HTTP session, for every conversation of every window. */
+static void
+sync_client (StarlingApplication *self)
+{
+  if (self->client == NULL)
+    return;
+
+  gem_client_set_base_url (self->client, starling_application_get_base_url (self));
+  gem_client_set_api_key (self->client, self->api_key);
+  gem_client_set_auth_style (self->client,
+                             g_settings_get_enum (self->settings, "auth-style") == 1
+                             ? GEM_AUTH_STYLE_BEARER : GEM_AUTH_STYLE_X_GOOG_API_KEY);
 }
 
 static void
@@ -81,6 +100,7 @@ base_url_changed_cb (StarlingApplication *self)
 {
   g_free (self->base_url_setting);
   self->base_url_setting = g_settings_get_string (self->settings, "base-url");
+  sync_client (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASE_URL]);
 }
 
@@ -156,6 +176,8 @@ starling_application_handle_local_options (GApplication *app,
       return 0;
     }
 
+  self->demo = g_variant_dict_contains (options, "demo");
+
   if (!g_variant_dict_lookup (options, "base-url", "&s", &base_url) || *base_url == '\0')
     base_url = g_getenv ("STARLING_BASE_URL");
   if (base_url != NULL && *base_url != '\0')
@@ -182,6 +204,8 @@ starling_application_startup (GApplication *app)
                            G_CALLBACK (color_scheme_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::base-url",
                            G_CALLBACK (base_url_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::auth-style",
+                           G_CALLBACK (sync_client), self, G_CONNECT_SWAPPED);
   self->base_url_setting = g_settings_get_string (self->settings, "base-url");
   apply_color_scheme (self);
 
@@ -212,6 +236,7 @@ starling_application_finalize (GObject *object)
   g_clear_pointer (&self->api_key, g_free);
   g_clear_pointer (&self->base_url_override, g_free);
   g_clear_pointer (&self->base_url_setting, g_free);
+  g_clear_object (&self->client);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
 
@@ -361,6 +386,7 @@ static const GOptionEntry option_entries[] = {
   { "base-url", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Base URL of the Gemini API (overrides the preferences)"), N_("URL") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
+  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Say that answers come from recordings (for the demo server)"), NULL },
   { NULL }
 };
 
@@ -447,4 +473,30 @@ starling_application_set_api_key (StarlingApplication *self,
 
   starling_application_set_key_internal (self, key, STARLING_KEY_SOURCE_KEYRING);
   starling_secret_store_async (self->api_key, self->cancellable, key_store_cb, g_object_ref (self));
+}
+
+GemClient *
+starling_application_get_client (StarlingApplication *self)
+{
+  g_return_val_if_fail (STARLING_IS_APPLICATION (self), NULL);
+
+  if (self->client == NULL)
+    {
+      g_autofree char *user_agent = g_strdup_printf ("Starling/%s", PACKAGE_VERSION);
+
+      self->client = gem_client_new (starling_application_get_base_url (self), self->api_key);
+      gem_client_set_user_agent (self->client, user_agent);
+      sync_client (self);
+    }
+
+  return self->client;
+}
+
+/* Started by `build-aux/starling demo` against the fake server and its recordings. */
+gboolean
+starling_application_get_demo (StarlingApplication *self)
+{
+  g_return_val_if_fail (STARLING_IS_APPLICATION (self), FALSE);
+
+  return self->demo;
 }

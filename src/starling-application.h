@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 
+#include "gem-client.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -29,5 +31,7 @@ const char          *starling_application_get_api_key    (StarlingApplication *s
 StarlingKeySource    starling_application_get_key_source (StarlingApplication *self);
 void                 starling_application_set_api_key    (StarlingApplication *self,
                                                           const char          *key);
+GemClient           *starling_application_get_client     (StarlingApplication *self);
+gboolean             starling_application_get_demo       (StarlingApplication *self);
 
 G_END_DECLS

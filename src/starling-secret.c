@@ -141,3 +141,12 @@ starling_secret_store_finish (GAsyncResult  *result,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* Forgets the stored key, waiting for the keyring; for tests that need a clean start. */
+void
+starling_secret_clear_sync (void)
+{
+  secret_password_clear_sync (starling_secret_get_schema (), NULL, NULL,
+                              "kind", "gemini-api-key",
+                              NULL);
+}

@@ -22,5 +22,6 @@ void        starling_secret_store_async   (const char           *key,
                                            gpointer              user_data);
 gboolean    starling_secret_store_finish  (GAsyncResult         *result,
                                            GError              **error);
+void        starling_secret_clear_sync    (void);
 
 G_END_DECLS

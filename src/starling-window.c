@@ -7,6 +7,8 @@
 
 #include <glib/gi18n.h>
 
+#include "starling-chat-view.h"
+#include "starling-conversation.h"
 #include "starling-window.h"
 
 struct _StarlingWindow
@@ -14,6 +16,7 @@ struct _StarlingWindow
   AdwApplicationWindow  parent_instance;
 
   GSettings            *settings;
+  GListStore           *conversations;
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
@@ -23,6 +26,8 @@ struct _StarlingWindow
   GtkListBox           *conversation_list;
   AdwWindowTitle       *content_title;
   GtkStack             *content_stack;
+  GtkStack             *chat_stack;
+  GtkRevealer          *demo_revealer;
 };
 
 G_DEFINE_FINAL_TYPE (StarlingWindow, starling_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -33,14 +38,109 @@ get_application (StarlingWindow *self)
   return STARLING_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 }
 
+static StarlingChatView *
+get_visible_chat (StarlingWindow *self)
+{
+  GtkWidget *child = gtk_stack_get_visible_child (self->chat_stack);
+
+  return child != NULL ? STARLING_CHAT_VIEW (child) : NULL;
+}
+
+static void
+update_title (StarlingWindow *self)
+{
+  StarlingChatView *view = get_visible_chat (self);
+  const char *title = NULL;
+
+  if (view != NULL && g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "chat") == 0)
+    title = starling_conversation_get_title (starling_chat_view_get_conversation (view));
+
+  adw_window_title_set_title (self->content_title, title != NULL && *title != '\0' ? title : _("New Chat"));
+}
+
 static void
 update_content (StarlingWindow *self)
 {
   StarlingApplication *app = get_application (self);
   gboolean has_key = app != NULL && starling_application_has_api_key (app);
 
-  gtk_stack_set_visible_child_name (self->content_stack, has_key ? "empty" : "no-key");
-  adw_window_title_set_title (self->content_title, has_key ? _("New Chat") : "");
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->chat_stack));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    starling_chat_view_set_can_send (STARLING_CHAT_VIEW (child), has_key);
+
+  /* Without a key the welcome page explains what to do; chats stay readable once one exists. */
+  if (!has_key && get_visible_chat (self) == NULL)
+    gtk_stack_set_visible_child_name (self->content_stack, "no-key");
+  else if (get_visible_chat (self) == NULL)
+    gtk_stack_set_visible_child_name (self->content_stack, "empty");
+  else
+    gtk_stack_set_visible_child_name (self->content_stack, "chat");
+
+  update_title (self);
+}
+
+static GtkWidget *
+create_sidebar_row_cb (gpointer item,
+                       gpointer user_data)
+{
+  StarlingConversation *conversation = item;
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  g_object_bind_property (conversation, "title", label, "label", G_BINDING_SYNC_CREATE);
+  if (*starling_conversation_get_title (conversation) == '\0')
+    gtk_label_set_label (GTK_LABEL (label), _("New Chat"));
+  g_object_set_data (G_OBJECT (label), "conversation", conversation);
+
+  return label;
+}
+
+static GtkWidget *
+find_chat_view (StarlingWindow       *self,
+                StarlingConversation *conversation)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->chat_stack));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (starling_chat_view_get_conversation (STARLING_CHAT_VIEW (child)) == conversation)
+      return child;
+
+  return NULL;
+}
+
+static void
+conversation_title_cb (StarlingWindow *self)
+{
+  update_title (self);
+}
+
+static void
+show_conversation (StarlingWindow       *self,
+                   StarlingConversation *conversation)
+{
+  GtkWidget *view = find_chat_view (self, conversation);
+  guint position;
+
+  /* Each conversation keeps its own view, so a stream goes on while another is shown. */
+  if (view == NULL)
+    {
+      view = starling_chat_view_new (conversation);
+      gtk_stack_add_child (self->chat_stack, view);
+      g_signal_connect_object (conversation, "notify::title",
+                               G_CALLBACK (conversation_title_cb), self, G_CONNECT_SWAPPED);
+    }
+
+  gtk_stack_set_visible_child (self->chat_stack, view);
+  update_content (self);
+
+  if (g_list_store_find (self->conversations, conversation, &position))
+    gtk_list_box_select_row (self->conversation_list,
+                             gtk_list_box_get_row_at_index (self->conversation_list, position));
+
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  starling_composer_focus (starling_chat_view_get_composer (STARLING_CHAT_VIEW (view)));
 }
 
 static void
@@ -59,7 +159,11 @@ static void
 conversation_row_activated_cb (StarlingWindow *self,
                                GtkListBoxRow  *row)
 {
-  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  g_autoptr(StarlingConversation) conversation = NULL;
+
+  conversation = g_list_model_get_item (G_LIST_MODEL (self->conversations), gtk_list_box_row_get_index (row));
+  if (conversation != NULL)
+    show_conversation (self, conversation);
 }
 
 static void
@@ -68,9 +172,30 @@ new_chat_action (GtkWidget  *widget,
                  GVariant   *parameter)
 {
   StarlingWindow *self = STARLING_WINDOW (widget);
+  StarlingApplication *app = get_application (self);
+  StarlingChatView *current = get_visible_chat (self);
+  g_autoptr(StarlingConversation) conversation = NULL;
+  g_autofree char *model = NULL;
 
-  update_content (self);
-  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  if (!starling_application_has_api_key (app))
+    {
+      update_content (self);
+      adw_leaflet_set_visible_child (self->leaflet, self->content);
+      return;
+    }
+
+  /* An untouched chat is reused rather than piling up empty ones. */
+  if (current != NULL &&
+      g_list_model_get_n_items (starling_conversation_get_messages (starling_chat_view_get_conversation (current))) == 0)
+    {
+      show_conversation (self, starling_chat_view_get_conversation (current));
+      return;
+    }
+
+  model = g_settings_get_string (self->settings, "default-model");
+  conversation = starling_conversation_new (starling_application_get_client (app), model);
+  g_list_store_insert (self->conversations, 0, conversation);
+  show_conversation (self, conversation);
 }
 
 static gboolean
@@ -105,6 +230,9 @@ starling_window_setup (StarlingWindow *self)
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
 
+  gtk_widget_set_visible (GTK_WIDGET (self->demo_revealer), starling_application_get_demo (app));
+  gtk_revealer_set_reveal_child (self->demo_revealer, starling_application_get_demo (app));
+
   g_signal_connect_object (app, "notify::has-api-key",
                            G_CALLBACK (has_api_key_changed_cb), self, G_CONNECT_SWAPPED);
   update_content (self);
@@ -117,6 +245,17 @@ starling_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), STARLING_TYPE_WINDOW);
   g_clear_object (&self->settings);
+  if (self->conversations != NULL)
+    {
+      /* Closing the window cancels its requests. */
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->conversations)); i++)
+        {
+          g_autoptr(StarlingConversation) conversation = g_list_model_get_item (G_LIST_MODEL (self->conversations), i);
+
+          starling_conversation_stop (conversation);
+        }
+    }
+  g_clear_object (&self->conversations);
 
   G_OBJECT_CLASS (starling_window_parent_class)->dispose (object);
 }
@@ -140,6 +279,8 @@ starling_window_class_init (StarlingWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StarlingWindow, conversation_list);
   gtk_widget_class_bind_template_child (widget_class, StarlingWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, StarlingWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, StarlingWindow, chat_stack);
+  gtk_widget_class_bind_template_child (widget_class, StarlingWindow, demo_revealer);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, conversation_row_activated_cb);
 
@@ -150,6 +291,10 @@ static void
 starling_window_init (StarlingWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->conversations = g_list_store_new (STARLING_TYPE_CONVERSATION);
+  gtk_list_box_bind_model (self->conversation_list, G_LIST_MODEL (self->conversations),
+                           create_sidebar_row_cb, self, NULL);
 }
 
 StarlingWindow *

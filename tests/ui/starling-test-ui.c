@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 
+#include "starling-secret.h"
 #include "starling-test-ui.h"
 
 static char *test_home;
@@ -224,4 +225,124 @@ starling_test_count_distinct_colors (GtkWidget *widget)
     }
 
   return g_hash_table_size (colors);
+}
+
+typedef struct
+{
+  StarlingTestContext context;
+  StarlingTestBody    body;
+} RunData;
+
+static void
+close_all_windows (StarlingApplication *app)
+{
+  GList *windows;
+
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
+    gtk_window_destroy (windows->data);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+activate_cb (GApplication *app,
+             RunData      *run)
+{
+  /* Tests look at end states, not transitions. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  run->context.window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_nonnull (run->context.window);
+  starling_test_wait_until_drawn (GTK_WIDGET (run->context.window));
+
+  run->body (&run->context);
+
+  close_all_windows (run->context.app);
+  g_application_quit (app);
+}
+
+/* Runs the body inside the real application once its window has drawn;
+ * g_application_run() gives each test a full startup and shutdown. */
+void
+starling_test_run_in_app (StarlingTestBody body,
+                          gpointer         data)
+{
+  RunData run = { .context.data = data, .body = body };
+  int status;
+
+  /* Every test starts without a stored key, whatever the previous one saved. */
+  starling_secret_clear_sync ();
+
+  run.context.app = starling_application_new ();
+  g_application_set_flags (G_APPLICATION (run.context.app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (run.context.app, "activate", G_CALLBACK (activate_cb), &run);
+  status = g_application_run (G_APPLICATION (run.context.app), 0, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_clear_object (&run.context.app);
+}
+
+/* Lets the main loop run for a while, for things that must *not* happen. */
+void
+starling_test_iterate (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static void
+collect_text (GtkWidget *widget,
+              GString   *out)
+{
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget))
+    return;
+
+  if (GTK_IS_LABEL (widget))
+    {
+      g_string_append (out, gtk_label_get_text (GTK_LABEL (widget)));
+      g_string_append_c (out, '\n');
+      return;
+    }
+
+  if (GTK_IS_TEXT_VIEW (widget))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+      GtkTextIter start, end;
+      g_autofree char *text = NULL;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      g_string_append (out, text);
+      g_string_append_c (out, '\n');
+      return;
+    }
+
+  /* A collapsed expander hides its child from the user. */
+  if (GTK_IS_EXPANDER (widget) && !gtk_expander_get_expanded (GTK_EXPANDER (widget)))
+    {
+      GtkWidget *label = gtk_expander_get_label_widget (GTK_EXPANDER (widget));
+
+      if (label != NULL)
+        collect_text (label, out);
+      return;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_text (child, out);
+}
+
+/* The text a user can see in a widget: labels and text views, in order. */
+char *
+starling_test_collect_text (GtkWidget *widget)
+{
+  GString *out = g_string_new (NULL);
+
+  collect_text (widget, out);
+  return g_string_free (out, FALSE);
 }

@@ -7,7 +7,22 @@
 
 #include <gtk/gtk.h>
 
+#include "starling-application.h"
+
 G_BEGIN_DECLS
+
+typedef struct
+{
+  StarlingApplication *app;
+  GtkWindow           *window;
+  gpointer             data;
+} StarlingTestContext;
+
+typedef void (*StarlingTestBody) (StarlingTestContext *context);
+
+void       starling_test_run_in_app         (StarlingTestBody body,
+                                             gpointer         data);
+void       starling_test_iterate            (guint            ms);
 
 void       starling_test_ui_init            (int         *argc,
                                              char      ***argv);
@@ -20,5 +35,6 @@ GtkWidget *starling_test_find_widget        (GtkWidget   *root,
                                              const char  *label);
 GtkWidget *starling_test_find_visible_status_page (GtkWidget *root);
 guint      starling_test_count_distinct_colors (GtkWidget *widget);
+char      *starling_test_collect_text       (GtkWidget   *widget);
 
 G_END_DECLS

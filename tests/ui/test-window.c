@@ -12,59 +12,7 @@
 #include "starling-window.h"
 #include "starling-test-ui.h"
 
-typedef struct _Fixture Fixture;
-typedef void (*TestBody) (Fixture *fixture);
-
-struct _Fixture
-{
-  StarlingApplication *app;
-  GtkWindow           *window;
-  TestBody             body;
-};
-
-static void
-close_all_windows (StarlingApplication *app)
-{
-  GList *windows;
-
-  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
-    gtk_window_destroy (windows->data);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
-activate_cb (GApplication *app,
-             Fixture      *fixture)
-{
-  /* Tests look at end states, not transitions. */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-
-  fixture->window = gtk_application_get_active_window (GTK_APPLICATION (app));
-  g_assert_true (STARLING_IS_WINDOW (fixture->window));
-  starling_test_wait_until_drawn (GTK_WIDGET (fixture->window));
-
-  fixture->body (fixture);
-
-  close_all_windows (fixture->app);
-  g_application_quit (app);
-}
-
-/* Runs the body inside the real application, after its window has drawn;
- * g_application_run() gives each test a full startup and shutdown. */
-static void
-run_in_app (TestBody body)
-{
-  Fixture fixture = { .body = body };
-  int status;
-
-  fixture.app = starling_application_new ();
-  g_application_set_flags (G_APPLICATION (fixture.app), G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (fixture.app, "activate", G_CALLBACK (activate_cb), &fixture);
-  status = g_application_run (G_APPLICATION (fixture.app), 0, NULL);
-  g_assert_cmpint (status, ==, 0);
-  g_clear_object (&fixture.app);
-}
+typedef StarlingTestContext Fixture;
 
 static const char *
 visible_status_title (Fixture *fixture)
@@ -126,7 +74,7 @@ static void
 test_window_with_environment_key (void)
 {
   g_setenv ("STARLING_API_KEY", "environment-key", TRUE);
-  run_in_app (check_environment_key);
+  starling_test_run_in_app (check_environment_key, NULL);
   g_unsetenv ("STARLING_API_KEY");
 }
 
@@ -152,7 +100,7 @@ test_window_size_remembered (void)
 
   g_settings_set_int (settings, "window-width", 812);
   g_settings_set_int (settings, "window-height", 604);
-  run_in_app (check_size_restored);
+  starling_test_run_in_app (check_size_restored, NULL);
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 650);
 }
@@ -264,8 +212,14 @@ test_app_actions_open_windows (Fixture *fixture)
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (fixture->app), "quit"));
 }
 
+static void
+run_test (gconstpointer body)
+{
+  starling_test_run_in_app ((StarlingTestBody) body, NULL);
+}
+
 #define ADD_APP_TEST(path, body) \
-  g_test_add_data_func (path, body, (GTestDataFunc) run_in_app)
+  g_test_add_data_func (path, (gconstpointer) body, run_test)
 
 int
 main (int   argc,

@@ -1,0 +1,656 @@
+/* starling-conversation.c: a conversation's branch tree, its active path and its request
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gem-error.h"
+#include "gem-request.h"
+#include "starling-attachment.h"
+#include "starling-conversation.h"
+
+struct _StarlingConversation
+{
+  GObject          parent_instance;
+
+  GemClient       *client;
+  char            *model;
+  char            *title;
+
+  /* A hidden root whose children are the first prompts, so even those can be edited. */
+  StarlingMessage *root;
+  GListStore      *messages;
+
+  StarlingMessage *streaming;
+  GCancellable    *cancellable;
+  gulong           delta_handler;
+};
+
+G_DEFINE_FINAL_TYPE (StarlingConversation, starling_conversation, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_TITLE,
+  PROP_MODEL,
+  PROP_BUSY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void start_request (StarlingConversation *self,
+                           StarlingMessage      *answer);
+
+/* Brings the list model in line with the tree's active path, touching only what changed. */
+static void
+sync_path (StarlingConversation *self)
+{
+  g_autoptr(GPtrArray) path = g_ptr_array_new ();
+  GListModel *model = G_LIST_MODEL (self->messages);
+  guint n_old = g_list_model_get_n_items (model);
+  guint common = 0;
+
+  for (StarlingMessage *m = starling_message_get_active_child (self->root);
+       m != NULL;
+       m = starling_message_get_active_child (m))
+    g_ptr_array_add (path, m);
+
+  while (common < n_old && common < path->len)
+    {
+      g_autoptr(StarlingMessage) item = g_list_model_get_item (model, common);
+
+      if (item != g_ptr_array_index (path, common))
+        break;
+      common++;
+    }
+
+  if (common == n_old && common == path->len)
+    return;
+
+  g_list_store_splice (self->messages, common, n_old - common,
+                       path->pdata + common, path->len - common);
+}
+
+static StarlingMessage *
+last_of_path (StarlingConversation *self)
+{
+  StarlingMessage *last = self->root;
+
+  while (starling_message_get_active_child (last) != NULL)
+    last = starling_message_get_active_child (last);
+
+  return last;
+}
+
+static void
+set_busy (StarlingConversation *self,
+          StarlingMessage      *streaming)
+{
+  if (self->streaming == streaming)
+    return;
+
+  g_set_object (&self->streaming, streaming);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+delta_received_cb (GemClient            *client,
+                   GemResponse          *response,
+                   JsonObject           *chunk,
+                   GCancellable         *cancellable,
+                   StarlingConversation *self)
+{
+  /* One client serves every conversation; the cancellable says whose delta it is. */
+  if (cancellable == NULL || cancellable != self->cancellable || self->streaming == NULL)
+    return;
+
+  starling_message_update_response (self->streaming, response);
+}
+
+static void
+generate_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(StarlingMessage) answer = user_data;
+  StarlingConversation *self = g_object_get_data (G_OBJECT (answer), "starling-conversation");
+  g_autoptr(GemResponse) response = NULL;
+  g_autoptr(GemResponse) partial = NULL;
+  g_autoptr(GError) error = NULL;
+
+  response = gem_client_generate_finish (GEM_CLIENT (object), result, &partial, &error);
+
+  if (response != NULL)
+    {
+      g_autoptr(GError) finish_error = NULL;
+
+      starling_message_update_response (answer, response);
+      if (!gem_response_check_finish (response, &finish_error) &&
+          g_error_matches (finish_error, GEM_ERROR, GEM_ERROR_BLOCKED_PROMPT))
+        {
+          starling_message_set_error (answer, finish_error);
+          starling_message_set_status (answer, STARLING_MESSAGE_ERROR);
+        }
+      else
+        {
+          starling_message_set_status (answer, STARLING_MESSAGE_COMPLETE);
+        }
+    }
+  else
+    {
+      /* Whatever arrived stays: a partial answer is never thrown away. */
+      if (partial != NULL)
+        starling_message_update_response (answer, partial);
+
+      if (g_error_matches (error, GEM_ERROR, GEM_ERROR_CANCELLED) ||
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          starling_message_set_status (answer, STARLING_MESSAGE_STOPPED);
+        }
+      else
+        {
+          starling_message_set_error (answer, error);
+          starling_message_set_status (answer, STARLING_MESSAGE_ERROR);
+        }
+    }
+
+  if (self != NULL && self->streaming == answer)
+    {
+      g_clear_object (&self->cancellable);
+      set_busy (self, NULL);
+    }
+}
+
+static GPtrArray *
+turns_before (StarlingConversation *self,
+              StarlingMessage      *answer)
+{
+  GPtrArray *turns = g_ptr_array_new_with_free_func ((GDestroyNotify) gem_turn_free);
+  g_autoptr(GPtrArray) chain = g_ptr_array_new ();
+
+  for (StarlingMessage *m = starling_message_get_parent (answer);
+       m != NULL && m != self->root;
+       m = starling_message_get_parent (m))
+    g_ptr_array_insert (chain, 0, m);
+
+  for (guint i = 0; i < chain->len; i++)
+    {
+      StarlingMessage *m = g_ptr_array_index (chain, i);
+      JsonArray *parts = starling_message_get_parts (m);
+      gboolean user = starling_message_get_role (m) == STARLING_ROLE_USER;
+
+      /* A failed answer with nothing in it is not part of the dialogue. */
+      if (parts == NULL || json_array_get_length (parts) == 0)
+        continue;
+
+      g_ptr_array_add (turns, gem_turn_new (user ? "user" : "model", parts));
+    }
+
+  return turns;
+}
+
+static void
+start_request (StarlingConversation *self,
+               StarlingMessage      *answer)
+{
+  g_autoptr(GPtrArray) turns = NULL;
+  g_autoptr(GemGenerationSettings) settings = NULL;
+  g_autoptr(JsonNode) request = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (self->streaming == NULL);
+
+  turns = turns_before (self, answer);
+  settings = gem_generation_settings_new (self->model);
+
+  request = gem_request_build (settings, turns, &error);
+  if (request == NULL)
+    {
+      starling_message_set_error (answer, error);
+      starling_message_set_status (answer, STARLING_MESSAGE_ERROR);
+      return;
+    }
+
+  {
+    g_autofree char *json = gem_request_to_string (request, TRUE);
+
+    starling_message_set_request_json (answer, json);
+  }
+
+  starling_message_set_status (answer, STARLING_MESSAGE_STREAMING);
+  g_object_set_data (G_OBJECT (answer), "starling-conversation", self);
+
+  self->cancellable = g_cancellable_new ();
+  set_busy (self, answer);
+
+  gem_client_generate_async (self->client, self->model, request, GEM_GENERATE_FLAGS_STREAM,
+                             self->cancellable, generate_cb, g_object_ref (answer));
+}
+
+static JsonArray *
+parts_for_prompt (const char *text,
+                  GPtrArray  *attachments)
+{
+  JsonArray *parts = json_array_new ();
+
+  /* Files first, then the words about them, as Google's examples do. */
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    {
+      StarlingAttachment *attachment = g_ptr_array_index (attachments, i);
+      GBytes *bytes = starling_attachment_get_bytes (attachment);
+      g_autofree char *data = g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      JsonObject *part = json_object_new ();
+      JsonObject *inline_data = json_object_new ();
+
+      json_object_set_string_member (inline_data, "mimeType", starling_attachment_get_mime_type (attachment));
+      json_object_set_string_member (inline_data, "data", data);
+      json_object_set_object_member (part, "inlineData", inline_data);
+      json_array_add_object_element (parts, part);
+    }
+
+  if (text != NULL && *text != '\0')
+    {
+      JsonObject *part = json_object_new ();
+
+      json_object_set_string_member (part, "text", text);
+      json_array_add_object_element (parts, part);
+    }
+
+  return parts;
+}
+
+static char *
+title_from_prompt (const char *text)
+{
+  const char *end = strchr (text, '\n');
+  g_autofree char *line = g_strndup (text, end != NULL ? (gsize) (end - text) : strlen (text));
+
+  g_strstrip (line);
+  if (g_utf8_strlen (line, -1) > 60)
+    {
+      char *cut = g_utf8_offset_to_pointer (line, 59);
+
+      *cut = '\0';
+      return g_strconcat (line, "…", NULL);
+    }
+
+  return g_steal_pointer (&line);
+}
+
+static void
+starling_conversation_dispose (GObject *object)
+{
+  StarlingConversation *self = STARLING_CONVERSATION (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_signal_handler (&self->delta_handler, self->client);
+  if (self->streaming != NULL)
+    g_object_set_data (G_OBJECT (self->streaming), "starling-conversation", NULL);
+  g_clear_object (&self->streaming);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->client);
+  if (self->messages != NULL)
+    g_list_store_remove_all (self->messages);
+  g_clear_object (&self->messages);
+  g_clear_object (&self->root);
+
+  G_OBJECT_CLASS (starling_conversation_parent_class)->dispose (object);
+}
+
+static void
+starling_conversation_finalize (GObject *object)
+{
+  StarlingConversation *self = STARLING_CONVERSATION (object);
+
+  g_clear_pointer (&self->model, g_free);
+  g_clear_pointer (&self->title, g_free);
+
+  G_OBJECT_CLASS (starling_conversation_parent_class)->finalize (object);
+}
+
+static void
+starling_conversation_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  StarlingConversation *self = STARLING_CONVERSATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+
+    case PROP_MODEL:
+      g_value_set_string (value, self->model);
+      break;
+
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->streaming != NULL);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+starling_conversation_class_init (StarlingConversationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = starling_conversation_dispose;
+  object_class->finalize = starling_conversation_finalize;
+  object_class->get_property = starling_conversation_get_property;
+
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_MODEL] =
+    g_param_spec_string ("model", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+starling_conversation_init (StarlingConversation *self)
+{
+  self->root = starling_message_new_user (NULL);
+  self->messages = g_list_store_new (STARLING_TYPE_MESSAGE);
+  self->title = g_strdup ("");
+}
+
+StarlingConversation *
+starling_conversation_new (GemClient  *client,
+                           const char *model)
+{
+  StarlingConversation *self;
+
+  g_return_val_if_fail (GEM_IS_CLIENT (client), NULL);
+
+  self = g_object_new (STARLING_TYPE_CONVERSATION, NULL);
+  self->client = g_object_ref (client);
+  self->model = g_strdup (model != NULL ? model : "gemini-2.5-flash");
+  self->delta_handler = g_signal_connect (client, "delta-received", G_CALLBACK (delta_received_cb), self);
+
+  return self;
+}
+
+GListModel *
+starling_conversation_get_messages (StarlingConversation *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (self), NULL);
+
+  return G_LIST_MODEL (self->messages);
+}
+
+const char *
+starling_conversation_get_title (StarlingConversation *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (self), NULL);
+
+  return self->title;
+}
+
+void
+starling_conversation_set_title (StarlingConversation *self,
+                                 const char           *title)
+{
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+
+  if (g_strcmp0 (self->title, title) == 0)
+    return;
+
+  g_free (self->title);
+  self->title = g_strdup (title != NULL ? title : "");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+const char *
+starling_conversation_get_model (StarlingConversation *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (self), NULL);
+
+  return self->model;
+}
+
+void
+starling_conversation_set_model (StarlingConversation *self,
+                                 const char           *model)
+{
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+  g_return_if_fail (model != NULL && *model != '\0');
+
+  if (g_strcmp0 (self->model, model) == 0)
+    return;
+
+  g_free (self->model);
+  self->model = g_strdup (model);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
+gboolean
+starling_conversation_get_busy (StarlingConversation *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (self), FALSE);
+
+  return self->streaming != NULL;
+}
+
+GemClient *
+starling_conversation_get_client (StarlingConversation *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (self), NULL);
+
+  return self->client;
+}
+
+void
+starling_conversation_send (StarlingConversation *self,
+                            const char           *text,
+                            GPtrArray            *attachments)
+{
+  g_autoptr(JsonArray) parts = NULL;
+  g_autoptr(StarlingMessage) prompt = NULL;
+  g_autoptr(StarlingMessage) answer = NULL;
+
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+
+  if (self->streaming != NULL)
+    return;
+
+  parts = parts_for_prompt (text, attachments);
+  if (json_array_get_length (parts) == 0)
+    return;
+
+  if (*self->title == '\0' && text != NULL && *text != '\0')
+    {
+      g_autofree char *title = title_from_prompt (text);
+
+      starling_conversation_set_title (self, title);
+    }
+
+  prompt = starling_message_new_user (parts);
+  answer = starling_message_new_model ();
+  starling_message_add_child (last_of_path (self), prompt);
+  starling_message_add_child (prompt, answer);
+  sync_path (self);
+
+  start_request (self, answer);
+}
+
+void
+starling_conversation_stop (StarlingConversation *self)
+{
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+/* A new answer beside the old one: both stay reachable through the branch switcher. */
+void
+starling_conversation_regenerate (StarlingConversation *self,
+                                  StarlingMessage      *answer)
+{
+  g_autoptr(StarlingMessage) fresh = NULL;
+  StarlingMessage *prompt;
+
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+  g_return_if_fail (STARLING_IS_MESSAGE (answer));
+
+  prompt = starling_message_get_parent (answer);
+  if (self->streaming != NULL || prompt == NULL || starling_message_get_role (answer) != STARLING_ROLE_MODEL)
+    return;
+
+  fresh = starling_message_new_model ();
+  starling_message_add_child (prompt, fresh);
+  sync_path (self);
+  start_request (self, fresh);
+}
+
+/* After an error the failed answer is replaced, not kept as a branch. */
+void
+starling_conversation_retry (StarlingConversation *self,
+                             StarlingMessage      *answer)
+{
+  g_autoptr(StarlingMessage) keep = NULL;
+  g_autoptr(StarlingMessage) fresh = NULL;
+  StarlingMessage *prompt;
+
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+  g_return_if_fail (STARLING_IS_MESSAGE (answer));
+
+  prompt = starling_message_get_parent (answer);
+  if (self->streaming != NULL || prompt == NULL)
+    return;
+
+  keep = g_object_ref (answer);
+  fresh = starling_message_new_model ();
+  starling_message_remove_child (prompt, answer);
+  starling_message_add_child (prompt, fresh);
+  sync_path (self);
+  start_request (self, fresh);
+}
+
+void
+starling_conversation_edit (StarlingConversation *self,
+                            StarlingMessage      *prompt,
+                            const char           *text)
+{
+  g_autoptr(JsonArray) parts = json_array_new ();
+  g_autoptr(StarlingMessage) edited = NULL;
+  g_autoptr(StarlingMessage) answer = NULL;
+  StarlingMessage *parent;
+  JsonArray *old_parts;
+
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+  g_return_if_fail (STARLING_IS_MESSAGE (prompt));
+
+  parent = starling_message_get_parent (prompt);
+  if (self->streaming != NULL || parent == NULL || starling_message_get_role (prompt) != STARLING_ROLE_USER)
+    return;
+
+  /* Attachments stay; the words are replaced. */
+  old_parts = starling_message_get_parts (prompt);
+  for (guint i = 0; i < json_array_get_length (old_parts); i++)
+    {
+      JsonObject *part = json_array_get_object_element (old_parts, i);
+
+      if (part != NULL && !json_object_has_member (part, "text"))
+        json_array_add_element (parts, json_node_copy (json_array_get_element (old_parts, i)));
+    }
+  if (text != NULL && *text != '\0')
+    {
+      JsonObject *part = json_object_new ();
+
+      json_object_set_string_member (part, "text", text);
+      json_array_add_object_element (parts, part);
+    }
+  if (json_array_get_length (parts) == 0)
+    return;
+
+  edited = starling_message_new_user (parts);
+  answer = starling_message_new_model ();
+  starling_message_add_child (parent, edited);
+  starling_message_add_child (edited, answer);
+  sync_path (self);
+  start_request (self, answer);
+}
+
+void
+starling_conversation_delete_pair (StarlingConversation *self,
+                                   StarlingMessage      *message)
+{
+  g_autoptr(StarlingMessage) prompt = NULL;
+  g_autoptr(GPtrArray) continuation = NULL;
+  StarlingMessage *parent, *answer;
+
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+  g_return_if_fail (STARLING_IS_MESSAGE (message));
+
+  if (starling_message_get_role (message) == STARLING_ROLE_MODEL)
+    message = starling_message_get_parent (message);
+  if (message == NULL || message == self->root)
+    return;
+
+  prompt = g_object_ref (message);
+  parent = starling_message_get_parent (prompt);
+  answer = starling_message_get_active_child (prompt);
+  if (parent == NULL || (self->streaming != NULL && self->streaming == answer))
+    return;
+
+  /* What followed the pair moves up to follow what came before it. */
+  continuation = g_ptr_array_new_with_free_func (g_object_unref);
+  if (answer != NULL)
+    {
+      GPtrArray *children = starling_message_get_children (answer);
+
+      while (children->len > 0)
+        {
+          StarlingMessage *child = g_object_ref (g_ptr_array_index (children, 0));
+
+          starling_message_remove_child (answer, child);
+          g_ptr_array_add (continuation, child);
+        }
+    }
+
+  starling_message_remove_child (parent, prompt);
+  for (guint i = 0; i < continuation->len; i++)
+    starling_message_add_child (parent, g_ptr_array_index (continuation, i));
+
+  sync_path (self);
+}
+
+void
+starling_conversation_switch_branch (StarlingConversation *self,
+                                     StarlingMessage      *message,
+                                     int                   direction)
+{
+  StarlingMessage *parent;
+  GPtrArray *siblings;
+  int index;
+
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+  g_return_if_fail (STARLING_IS_MESSAGE (message));
+
+  parent = starling_message_get_parent (message);
+  if (parent == NULL || self->streaming != NULL)
+    return;
+
+  siblings = starling_message_get_children (parent);
+  index = (int) starling_message_get_sibling_index (message) + direction;
+  if (index < 0 || index >= (int) siblings->len)
+    return;
+
+  starling_message_set_active_child (parent, g_ptr_array_index (siblings, index));
+  sync_path (self);
+}

@@ -1,0 +1,48 @@
+/* starling-conversation.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "gem-client.h"
+#include "starling-message.h"
+
+G_BEGIN_DECLS
+
+#define STARLING_TYPE_CONVERSATION (starling_conversation_get_type ())
+
+G_DECLARE_FINAL_TYPE (StarlingConversation, starling_conversation, STARLING, CONVERSATION, GObject)
+
+StarlingConversation *starling_conversation_new            (GemClient            *client,
+                                                            const char           *model);
+GListModel           *starling_conversation_get_messages   (StarlingConversation *self);
+const char           *starling_conversation_get_title      (StarlingConversation *self);
+void                  starling_conversation_set_title      (StarlingConversation *self,
+                                                            const char           *title);
+const char           *starling_conversation_get_model      (StarlingConversation *self);
+void                  starling_conversation_set_model      (StarlingConversation *self,
+                                                            const char           *model);
+gboolean              starling_conversation_get_busy       (StarlingConversation *self);
+GemClient            *starling_conversation_get_client     (StarlingConversation *self);
+
+void                  starling_conversation_send           (StarlingConversation *self,
+                                                            const char           *text,
+                                                            GPtrArray            *attachments);
+void                  starling_conversation_stop           (StarlingConversation *self);
+void                  starling_conversation_regenerate     (StarlingConversation *self,
+                                                            StarlingMessage      *answer);
+void                  starling_conversation_retry          (StarlingConversation *self,
+                                                            StarlingMessage      *answer);
+void                  starling_conversation_edit           (StarlingConversation *self,
+                                                            StarlingMessage      *prompt,
+                                                            const char           *text);
+void                  starling_conversation_delete_pair    (StarlingConversation *self,
+                                                            StarlingMessage      *message);
+void                  starling_conversation_switch_branch  (StarlingConversation *self,
+                                                            StarlingMessage      *message,
+                                                            int                   direction);
+
+G_END_DECLS

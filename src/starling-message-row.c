@@ -1,0 +1,604 @@
+/* starling-message-row.c: one message in the conversation view
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gem-error.h"
+#include "starling-markdown-view.h"
+#include "starling-message-row.h"
+
+struct _StarlingMessageRow
+{
+  GtkListBoxRow         parent_instance;
+
+  StarlingMessage      *message;
+  GWeakRef              conversation;
+  GtkWidget            *markdown;
+  GtkWidget            *user_label;
+  GCancellable         *cancellable;
+  guint                 n_images_shown;
+  guint                 thinking_touched : 1;
+
+  GtkWidget            *bubble;
+  GtkLabel             *role_label;
+  GtkWidget            *branch_box;
+  GtkLabel             *branch_label;
+  GtkWidget            *actions_box;
+  GtkWidget            *edit_button;
+  GtkWidget            *regenerate_button;
+  GtkMenuButton        *menu_button;
+  GtkExpander          *thinking_expander;
+  GtkSpinner           *thinking_spinner;
+  GtkLabel             *thinking_label;
+  GtkLabel             *thought_label;
+  GtkBox               *content_box;
+  GtkFlowBox           *images_box;
+  GtkWidget            *edit_box;
+  GtkTextView          *edit_view;
+  GtkLabel             *notice_label;
+  GtkWidget            *error_box;
+  GtkLabel             *error_label;
+  GtkWidget            *retry_button;
+  GtkExpander          *details_expander;
+  GtkLabel             *details_label;
+  GtkLabel             *status_label;
+};
+
+G_DEFINE_FINAL_TYPE (StarlingMessageRow, starling_message_row, GTK_TYPE_LIST_BOX_ROW)
+
+static StarlingConversation *
+dup_conversation (StarlingMessageRow *self)
+{
+  return g_weak_ref_get (&self->conversation);
+}
+
+static gboolean
+is_model (StarlingMessageRow *self)
+{
+  return starling_message_get_role (self->message) == STARLING_ROLE_MODEL;
+}
+
+static void
+update_actions (StarlingMessageRow *self)
+{
+  g_autoptr(StarlingConversation) conversation = dup_conversation (self);
+  gboolean busy = conversation == NULL || starling_conversation_get_busy (conversation);
+  StarlingMessageStatus status = starling_message_get_status (self->message);
+  guint n_siblings = starling_message_get_n_siblings (self->message);
+  guint index = starling_message_get_sibling_index (self->message);
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  gtk_widget_action_set_enabled (widget, "message.edit", !is_model (self) && !busy);
+  gtk_widget_action_set_enabled (widget, "message.regenerate",
+                                 is_model (self) && !busy && status != STARLING_MESSAGE_ERROR);
+  gtk_widget_action_set_enabled (widget, "message.retry",
+                                 is_model (self) && !busy && status == STARLING_MESSAGE_ERROR);
+  gtk_widget_action_set_enabled (widget, "message.delete", !busy);
+  gtk_widget_action_set_enabled (widget, "message.previous-branch", !busy && index > 0);
+  gtk_widget_action_set_enabled (widget, "message.next-branch", !busy && index + 1 < n_siblings);
+
+  gtk_widget_set_visible (self->edit_button, !is_model (self));
+  gtk_widget_set_visible (self->regenerate_button, is_model (self) && status != STARLING_MESSAGE_ERROR);
+}
+
+static void
+update_branch (StarlingMessageRow *self)
+{
+  guint n = starling_message_get_n_siblings (self->message);
+  g_autofree char *label = NULL;
+
+  gtk_widget_set_visible (self->branch_box, n > 1);
+  if (n <= 1)
+    return;
+
+  /* Translators: which version of an edited message is shown, e.g. "1/2" */
+  label = g_strdup_printf (_("%u/%u"), starling_message_get_sibling_index (self->message) + 1, n);
+  gtk_label_set_label (self->branch_label, label);
+  update_actions (self);
+}
+
+static void
+thinking_toggled_cb (StarlingMessageRow *self)
+{
+  self->thinking_touched = TRUE;
+}
+
+static void
+update_thinking (StarlingMessageRow *self)
+{
+  const char *thought = starling_message_get_thought_text (self->message);
+  const char *text = starling_message_get_text (self->message);
+  gboolean streaming = starling_message_get_status (self->message) == STARLING_MESSAGE_STREAMING;
+  GemResponse *response = starling_message_get_response (self->message);
+  GemUsage usage = { 0 };
+  g_autofree char *label = NULL;
+
+  if (thought == NULL || *thought == '\0')
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
+      return;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), TRUE);
+  gtk_label_set_label (self->thought_label, thought);
+
+  if (streaming && *text == '\0')
+    label = g_strdup (_("Thinking…"));
+  else if (response != NULL && gem_response_get_usage (response, &usage) && usage.thoughts > 0)
+    /* Translators: %s is a number of tokens */
+    label = g_strdup_printf (_("Thoughts (%" G_GINT64_FORMAT " tokens)"), usage.thoughts);
+  else
+    label = g_strdup (_("Thoughts"));
+  gtk_label_set_label (self->thinking_label, label);
+
+  gtk_spinner_set_spinning (self->thinking_spinner, streaming && *text == '\0');
+  gtk_widget_set_visible (GTK_WIDGET (self->thinking_spinner), streaming && *text == '\0');
+
+  /* Open while the model thinks, closed once the answer starts, unless the user chose. */
+  if (!self->thinking_touched)
+    {
+      g_signal_handlers_block_by_func (self->thinking_expander, thinking_toggled_cb, self);
+      gtk_expander_set_expanded (self->thinking_expander, streaming && *text == '\0');
+      g_signal_handlers_unblock_by_func (self->thinking_expander, thinking_toggled_cb, self);
+    }
+}
+
+static void
+update_error (StarlingMessageRow *self)
+{
+  const GError *error = starling_message_get_error (self->message);
+  g_autoptr(GString) details = NULL;
+
+  gtk_widget_set_visible (self->error_box, error != NULL &&
+                          starling_message_get_status (self->message) == STARLING_MESSAGE_ERROR);
+  if (error == NULL)
+    return;
+
+  gtk_label_set_label (self->error_label, error->message);
+
+  details = g_string_new (NULL);
+  if (error->domain == GEM_ERROR)
+    {
+      const char *api_message = gem_error_get_api_message (error);
+      const char *api_status = gem_error_get_api_status (error);
+      const char *excerpt = gem_error_get_body_excerpt (error);
+      guint http_status = gem_error_get_http_status (error);
+
+      if (http_status != 0)
+        /* Translators: %u is an HTTP status code such as 503 */
+        g_string_append_printf (details, _("HTTP status %u"), http_status);
+      if (api_status != NULL && *api_status != '\0')
+        g_string_append_printf (details, "%s%s", details->len > 0 ? " · " : "", api_status);
+      if (api_message != NULL && *api_message != '\0')
+        g_string_append_printf (details, "%s%s", details->len > 0 ? "\n" : "", api_message);
+      else if (excerpt != NULL && *excerpt != '\0')
+        g_string_append_printf (details, "%s%s", details->len > 0 ? "\n" : "", excerpt);
+    }
+
+  gtk_label_set_label (self->details_label, details->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->details_expander), details->len > 0);
+}
+
+static void
+update_status (StarlingMessageRow *self)
+{
+  g_autofree char *notice = starling_message_dup_notice (self->message);
+  g_autofree char *line = starling_message_dup_status_line (self->message);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->notice_label), notice != NULL);
+  gtk_label_set_label (self->notice_label, notice != NULL ? notice : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), line != NULL);
+  gtk_label_set_label (self->status_label, line != NULL ? line : "");
+}
+
+typedef struct
+{
+  GBytes *bytes;
+} DecodeData;
+
+static void
+decode_data_free (DecodeData *data)
+{
+  g_bytes_unref (data->bytes);
+  g_free (data);
+}
+
+/* Decoding happens off the main thread, at a bounded size. */
+static void
+decode_image_in_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  DecodeData *data = task_data;
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (data->bytes);
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  GError *error = NULL;
+
+  pixbuf = gdk_pixbuf_new_from_stream_at_scale (stream, 2048, 2048, TRUE, cancellable, &error);
+  if (pixbuf == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, gdk_texture_new_for_pixbuf (pixbuf), g_object_unref);
+}
+
+static void
+image_decoded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GtkWidget) frame = user_data;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *child;
+
+  texture = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (texture != NULL)
+    {
+      child = gtk_picture_new_for_paintable (GDK_PAINTABLE (texture));
+      gtk_picture_set_can_shrink (GTK_PICTURE (child), TRUE);
+      gtk_picture_set_content_fit (GTK_PICTURE (child), GTK_CONTENT_FIT_CONTAIN);
+      gtk_widget_set_size_request (child, MIN (gdk_texture_get_width (texture), 360),
+                                   MIN (gdk_texture_get_height (texture), 360));
+    }
+  else
+    {
+      child = gtk_label_new (_("This image could not be shown: its data is damaged or not an image."));
+      gtk_label_set_wrap (GTK_LABEL (child), TRUE);
+      gtk_widget_add_css_class (child, "dim-label");
+    }
+
+  gtk_frame_set_child (GTK_FRAME (frame), child);
+}
+
+static void
+add_image (StarlingMessageRow *self,
+           GtkFlowBox         *box,
+           GBytes             *bytes)
+{
+  GtkWidget *frame = gtk_frame_new (NULL);
+  GtkWidget *spinner = gtk_spinner_new ();
+  g_autoptr(GTask) task = NULL;
+  DecodeData *data = g_new0 (DecodeData, 1);
+
+  gtk_widget_add_css_class (frame, "message-image");
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
+  gtk_widget_set_size_request (spinner, 64, 64);
+  gtk_frame_set_child (GTK_FRAME (frame), spinner);
+  gtk_flow_box_append (box, frame);
+  gtk_widget_set_visible (GTK_WIDGET (box), TRUE);
+
+  data->bytes = g_bytes_ref (bytes);
+  task = g_task_new (NULL, self->cancellable, image_decoded_cb, g_object_ref (frame));
+  g_task_set_task_data (task, data, (GDestroyNotify) decode_data_free);
+  g_task_run_in_thread (task, decode_image_in_thread);
+}
+
+static void
+update_images (StarlingMessageRow *self)
+{
+  GemResponse *response = starling_message_get_response (self->message);
+  g_autoptr(GPtrArray) images = NULL;
+
+  if (response == NULL || gem_response_get_image_count (response) == self->n_images_shown)
+    return;
+
+  images = gem_response_get_images (response);
+  for (guint i = self->n_images_shown; i < images->len; i++)
+    {
+      GemImage *image = g_ptr_array_index (images, i);
+
+      /* Interim images the model drew while thinking belong with its thoughts. */
+      if (image->thought)
+        continue;
+      add_image (self, self->images_box, image->data);
+    }
+  self->n_images_shown = images->len;
+}
+
+static void
+text_appended_cb (StarlingMessageRow *self,
+                  const char         *delta)
+{
+  starling_markdown_view_append (STARLING_MARKDOWN_VIEW (self->markdown), delta, strlen (delta));
+  update_thinking (self);
+}
+
+static void
+text_changed_cb (StarlingMessageRow *self)
+{
+  starling_markdown_view_set_text (STARLING_MARKDOWN_VIEW (self->markdown),
+                                   starling_message_get_text (self->message));
+  update_thinking (self);
+}
+
+static void
+status_changed_cb (StarlingMessageRow *self)
+{
+  if (self->markdown != NULL && starling_message_get_status (self->message) != STARLING_MESSAGE_STREAMING)
+    starling_markdown_view_finish (STARLING_MARKDOWN_VIEW (self->markdown));
+
+  gtk_widget_set_visible (self->actions_box, starling_message_get_status (self->message) != STARLING_MESSAGE_STREAMING);
+  update_thinking (self);
+  update_status (self);
+  update_error (self);
+  update_actions (self);
+}
+
+static void
+response_changed_cb (StarlingMessageRow *self)
+{
+  update_images (self);
+}
+
+static void
+conversation_busy_cb (StarlingMessageRow *self)
+{
+  update_actions (self);
+}
+
+static void
+copy_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  StarlingMessageRow *self = STARLING_MESSAGE_ROW (widget);
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), starling_message_get_text (self->message));
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  StarlingMessageRow *self = STARLING_MESSAGE_ROW (widget);
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->edit_view),
+                            starling_message_get_text (self->message), -1);
+  gtk_widget_set_visible (GTK_WIDGET (self->content_box), FALSE);
+  gtk_widget_set_visible (self->edit_box, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->edit_view));
+}
+
+static void
+cancel_edit_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  StarlingMessageRow *self = STARLING_MESSAGE_ROW (widget);
+
+  gtk_widget_set_visible (self->edit_box, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->content_box), TRUE);
+}
+
+static void
+send_edit_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  StarlingMessageRow *self = STARLING_MESSAGE_ROW (widget);
+  g_autoptr(StarlingConversation) conversation = dup_conversation (self);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->edit_view);
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+  cancel_edit_action (widget, NULL, NULL);
+
+  if (conversation != NULL && *text != '\0')
+    starling_conversation_edit (conversation, self->message, text);
+}
+
+#define CONVERSATION_ACTION(name, call)                                   \
+  static void                                                           \
+  name (GtkWidget  *widget,                                             \
+        const char *action_name,                                        \
+        GVariant   *parameter)                                          \
+  {                                                                     \
+    StarlingMessageRow *self = STARLING_MESSAGE_ROW (widget);           \
+    g_autoptr(StarlingConversation) conversation = dup_conversation (self); \
+    g_autoptr(StarlingMessage) message = g_object_ref (self->message);  \
+                                                                        \
+    if (conversation != NULL)                                           \
+      call;                                                             \
+  }
+
+CONVERSATION_ACTION (regenerate_action, starling_conversation_regenerate (conversation, message))
+CONVERSATION_ACTION (retry_action, starling_conversation_retry (conversation, message))
+CONVERSATION_ACTION (delete_action, starling_conversation_delete_pair (conversation, message))
+CONVERSATION_ACTION (previous_branch_action, starling_conversation_switch_branch (conversation, message, -1))
+CONVERSATION_ACTION (next_branch_action, starling_conversation_switch_branch (conversation, message, 1))
+
+static void
+menu_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  gtk_menu_button_popup (STARLING_MESSAGE_ROW (widget)->menu_button);
+}
+
+static void
+secondary_click_cb (GtkGestureClick    *gesture,
+                    int                 n_press,
+                    double              x,
+                    double              y,
+                    StarlingMessageRow *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  gtk_menu_button_popup (self->menu_button);
+}
+
+static void
+starling_message_row_dispose (GObject *object)
+{
+  StarlingMessageRow *self = STARLING_MESSAGE_ROW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), STARLING_TYPE_MESSAGE_ROW);
+  g_clear_object (&self->message);
+  g_clear_object (&self->cancellable);
+  g_weak_ref_clear (&self->conversation);
+
+  G_OBJECT_CLASS (starling_message_row_parent_class)->dispose (object);
+}
+
+static void
+starling_message_row_class_init (StarlingMessageRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = starling_message_row_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/starlingchat/Starling/ui/starling-message-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, bubble);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, role_label);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, branch_box);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, branch_label);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, actions_box);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, edit_button);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, regenerate_button);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thinking_expander);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thinking_spinner);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thinking_label);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thought_label);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, images_box);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, edit_box);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, edit_view);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, notice_label);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, error_box);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, details_expander);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, details_label);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, status_label);
+
+  gtk_widget_class_install_action (widget_class, "message.copy", NULL, copy_action);
+  gtk_widget_class_install_action (widget_class, "message.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "message.cancel-edit", NULL, cancel_edit_action);
+  gtk_widget_class_install_action (widget_class, "message.send-edit", NULL, send_edit_action);
+  gtk_widget_class_install_action (widget_class, "message.regenerate", NULL, regenerate_action);
+  gtk_widget_class_install_action (widget_class, "message.retry", NULL, retry_action);
+  gtk_widget_class_install_action (widget_class, "message.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "message.previous-branch", NULL, previous_branch_action);
+  gtk_widget_class_install_action (widget_class, "message.next-branch", NULL, next_branch_action);
+  gtk_widget_class_install_action (widget_class, "message.menu", NULL, menu_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "message.menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "message.menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "message.copy", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "message.cancel-edit", NULL);
+}
+
+static void
+starling_message_row_init (StarlingMessageRow *self)
+{
+  GtkGesture *click;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_weak_ref_init (&self->conversation, NULL);
+  self->cancellable = g_cancellable_new ();
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (secondary_click_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+
+  g_signal_connect_swapped (self->thinking_expander, "notify::expanded",
+                            G_CALLBACK (thinking_toggled_cb), self);
+}
+
+static void
+setup_user (StarlingMessageRow *self)
+{
+  g_autoptr(GPtrArray) images = starling_message_dup_user_images (self->message);
+
+  gtk_widget_add_css_class (self->bubble, "user");
+  gtk_label_set_label (self->role_label, _("You"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Your message"), -1);
+
+  self->user_label = gtk_label_new (starling_message_get_text (self->message));
+  gtk_label_set_wrap (GTK_LABEL (self->user_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (self->user_label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (GTK_LABEL (self->user_label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->user_label), 0);
+  gtk_widget_add_css_class (self->user_label, "message-text");
+  gtk_widget_set_visible (self->user_label, *starling_message_get_text (self->message) != '\0');
+  gtk_box_append (self->content_box, self->user_label);
+
+  for (guint i = 0; i < images->len; i++)
+    add_image (self, self->images_box, ((GemImage *) g_ptr_array_index (images, i))->data);
+}
+
+static void
+setup_model (StarlingMessageRow *self)
+{
+  gtk_widget_add_css_class (self->bubble, "model");
+  gtk_label_set_label (self->role_label, _("Gemini"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Answer"), -1);
+
+  self->markdown = starling_markdown_view_new ();
+  gtk_widget_add_css_class (self->markdown, "message-text");
+  gtk_box_append (self->content_box, self->markdown);
+  starling_markdown_view_set_text (STARLING_MARKDOWN_VIEW (self->markdown),
+                                   starling_message_get_text (self->message));
+
+  g_signal_connect_object (self->message, "text-appended", G_CALLBACK (text_appended_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->message, "notify::text", G_CALLBACK (text_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->message, "notify::thought-text", G_CALLBACK (update_thinking), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->message, "notify::response", G_CALLBACK (response_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->message, "notify::error", G_CALLBACK (update_error), self, G_CONNECT_SWAPPED);
+
+  update_images (self);
+}
+
+GtkWidget *
+starling_message_row_new (StarlingMessage      *message,
+                          StarlingConversation *conversation)
+{
+  StarlingMessageRow *self;
+
+  g_return_val_if_fail (STARLING_IS_MESSAGE (message), NULL);
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (conversation), NULL);
+
+  self = g_object_new (STARLING_TYPE_MESSAGE_ROW, NULL);
+  self->message = g_object_ref (message);
+  g_weak_ref_set (&self->conversation, conversation);
+
+  if (is_model (self))
+    setup_model (self);
+  else
+    setup_user (self);
+
+  g_signal_connect_object (message, "notify::status", G_CALLBACK (status_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (message, "notify::siblings", G_CALLBACK (update_branch), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (conversation, "notify::busy", G_CALLBACK (conversation_busy_cb), self, G_CONNECT_SWAPPED);
+
+  status_changed_cb (self);
+  update_branch (self);
+
+  return GTK_WIDGET (self);
+}
+
+StarlingMessage *
+starling_message_row_get_message (StarlingMessageRow *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE_ROW (self), NULL);
+
+  return self->message;
+}

@@ -1,0 +1,570 @@
+/* starling-message.c: one turn of a conversation, all of its state on the item
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gem-error.h"
+#include "starling-message.h"
+
+struct _StarlingMessage
+{
+  GObject                parent_instance;
+
+  StarlingRole           role;
+  StarlingMessageStatus  status;
+
+  /* User turns: the raw parts sent. Model turns: the merged response. */
+  JsonArray             *parts;
+  GemResponse           *response;
+
+  char                  *text;
+  char                  *thought_text;
+  GError                *error;
+  char                  *request_json;
+  guint                  n_images;
+
+  StarlingMessage       *parent;       /* weak: the parent owns its children */
+  GPtrArray             *children;
+  StarlingMessage       *active_child; /* weak, one of children */
+};
+
+G_DEFINE_FINAL_TYPE (StarlingMessage, starling_message, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATUS,
+  PROP_TEXT,
+  PROP_THOUGHT_TEXT,
+  PROP_RESPONSE,
+  PROP_ERROR,
+  PROP_SIBLINGS,
+  N_PROPS
+};
+
+enum {
+  TEXT_APPENDED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static char *
+text_of_parts (JsonArray *parts)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++)
+    {
+      JsonObject *part = json_array_get_object_element (parts, i);
+
+      if (part != NULL && json_object_has_member (part, "text") &&
+          !json_object_get_boolean_member_with_default (part, "thought", FALSE))
+        g_string_append (text, json_object_get_string_member_with_default (part, "text", ""));
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static void
+notify_siblings (StarlingMessage *parent)
+{
+  for (guint i = 0; i < parent->children->len; i++)
+    g_object_notify_by_pspec (g_ptr_array_index (parent->children, i), properties[PROP_SIBLINGS]);
+}
+
+static void
+starling_message_dispose (GObject *object)
+{
+  StarlingMessage *self = STARLING_MESSAGE (object);
+
+  for (guint i = 0; i < self->children->len; i++)
+    STARLING_MESSAGE (g_ptr_array_index (self->children, i))->parent = NULL;
+  g_ptr_array_set_size (self->children, 0);
+  self->active_child = NULL;
+
+  G_OBJECT_CLASS (starling_message_parent_class)->dispose (object);
+}
+
+static void
+starling_message_finalize (GObject *object)
+{
+  StarlingMessage *self = STARLING_MESSAGE (object);
+
+  g_clear_pointer (&self->parts, json_array_unref);
+  g_clear_object (&self->response);
+  g_clear_pointer (&self->text, g_free);
+  g_clear_pointer (&self->thought_text, g_free);
+  g_clear_pointer (&self->request_json, g_free);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->children, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (starling_message_parent_class)->finalize (object);
+}
+
+static void
+starling_message_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  StarlingMessage *self = STARLING_MESSAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATUS:
+      g_value_set_int (value, self->status);
+      break;
+
+    case PROP_TEXT:
+      g_value_set_string (value, self->text);
+      break;
+
+    case PROP_THOUGHT_TEXT:
+      g_value_set_string (value, self->thought_text);
+      break;
+
+    case PROP_RESPONSE:
+      g_value_set_object (value, self->response);
+      break;
+
+    case PROP_ERROR:
+      g_value_set_boxed (value, self->error);
+      break;
+
+    case PROP_SIBLINGS:
+      g_value_set_uint (value, starling_message_get_n_siblings (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+starling_message_class_init (StarlingMessageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = starling_message_dispose;
+  object_class->finalize = starling_message_finalize;
+  object_class->get_property = starling_message_get_property;
+
+  properties[PROP_STATUS] =
+    g_param_spec_int ("status", NULL, NULL,
+                      STARLING_MESSAGE_COMPLETE, STARLING_MESSAGE_ERROR, STARLING_MESSAGE_COMPLETE,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_TEXT] =
+    g_param_spec_string ("text", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_THOUGHT_TEXT] =
+    g_param_spec_string ("thought-text", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_RESPONSE] =
+    g_param_spec_object ("response", NULL, NULL, GEM_TYPE_RESPONSE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ERROR] =
+    g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SIBLINGS] =
+    g_param_spec_uint ("siblings", NULL, NULL, 0, G_MAXUINT, 1,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * StarlingMessage::text-appended:
+   * @delta: the text added at the end of #StarlingMessage:text
+   *
+   * Emitted while an answer streams, so a view can append instead of re-render.
+   * A change that is not an append notifies #StarlingMessage:text instead.
+   */
+  signals[TEXT_APPENDED] = g_signal_new ("text-appended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+starling_message_init (StarlingMessage *self)
+{
+  self->children = g_ptr_array_new_with_free_func (g_object_unref);
+  self->text = g_strdup ("");
+  self->thought_text = g_strdup ("");
+}
+
+StarlingMessage *
+starling_message_new_user (JsonArray *parts)
+{
+  StarlingMessage *self = g_object_new (STARLING_TYPE_MESSAGE, NULL);
+
+  self->role = STARLING_ROLE_USER;
+  self->parts = parts != NULL ? json_array_ref (parts) : json_array_new ();
+  g_free (self->text);
+  self->text = text_of_parts (self->parts);
+
+  return self;
+}
+
+StarlingMessage *
+starling_message_new_model (void)
+{
+  StarlingMessage *self = g_object_new (STARLING_TYPE_MESSAGE, NULL);
+
+  self->role = STARLING_ROLE_MODEL;
+  self->response = gem_response_new ();
+
+  return self;
+}
+
+StarlingRole
+starling_message_get_role (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), STARLING_ROLE_USER);
+
+  return self->role;
+}
+
+StarlingMessageStatus
+starling_message_get_status (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), STARLING_MESSAGE_COMPLETE);
+
+  return self->status;
+}
+
+void
+starling_message_set_status (StarlingMessage       *self,
+                             StarlingMessageStatus  status)
+{
+  g_return_if_fail (STARLING_IS_MESSAGE (self));
+
+  if (self->status == status)
+    return;
+
+  self->status = status;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+}
+
+const char *
+starling_message_get_text (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  return self->text;
+}
+
+const char *
+starling_message_get_thought_text (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  return self->thought_text;
+}
+
+/* Returns: (transfer none): the raw parts to send back, exactly as received */
+JsonArray *
+starling_message_get_parts (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  if (self->role == STARLING_ROLE_MODEL)
+    return gem_response_get_parts (self->response);
+
+  return self->parts;
+}
+
+GemResponse *
+starling_message_get_response (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  return self->response;
+}
+
+/* Takes the merged response so far; emits ::text-appended for the new tail. */
+void
+starling_message_update_response (StarlingMessage *self,
+                                  GemResponse     *response)
+{
+  const char *text, *thought;
+  gsize old_len;
+
+  g_return_if_fail (STARLING_IS_MESSAGE (self));
+  g_return_if_fail (GEM_IS_RESPONSE (response));
+
+  if (self->response != response)
+    g_set_object (&self->response, response);
+
+  text = gem_response_get_text (response);
+  thought = gem_response_get_thought_text (response);
+  if (text == NULL)
+    text = "";
+  if (thought == NULL)
+    thought = "";
+
+  if (!g_str_equal (thought, self->thought_text))
+    {
+      g_free (self->thought_text);
+      self->thought_text = g_strdup (thought);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THOUGHT_TEXT]);
+    }
+
+  old_len = strlen (self->text);
+  if (!g_str_equal (text, self->text))
+    {
+      gboolean appended = g_str_has_prefix (text, self->text);
+
+      g_free (self->text);
+      self->text = g_strdup (text);
+      if (appended)
+        g_signal_emit (self, signals[TEXT_APPENDED], 0, text + old_len);
+      else
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
+    }
+
+  if (gem_response_get_image_count (response) != self->n_images)
+    self->n_images = gem_response_get_image_count (response);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESPONSE]);
+}
+
+const GError *
+starling_message_get_error (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  return self->error;
+}
+
+void
+starling_message_set_error (StarlingMessage *self,
+                            const GError    *error)
+{
+  g_return_if_fail (STARLING_IS_MESSAGE (self));
+
+  g_clear_error (&self->error);
+  if (error != NULL)
+    self->error = g_error_copy (error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+const char *
+starling_message_get_request_json (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  return self->request_json;
+}
+
+void
+starling_message_set_request_json (StarlingMessage *self,
+                                   const char      *request_json)
+{
+  g_return_if_fail (STARLING_IS_MESSAGE (self));
+
+  g_free (self->request_json);
+  self->request_json = g_strdup (request_json);
+}
+
+/* "gemini-2.5-flash · 12 in · 340 out · 120 thinking" */
+char *
+starling_message_dup_status_line (StarlingMessage *self)
+{
+  GString *line;
+  GemUsage usage = { 0 };
+  const char *version;
+
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  if (self->role != STARLING_ROLE_MODEL || self->status == STARLING_MESSAGE_STREAMING)
+    return NULL;
+
+  line = g_string_new (NULL);
+  version = gem_response_get_model_version (self->response);
+  if (version != NULL && *version != '\0')
+    g_string_append (line, version);
+
+  if (gem_response_get_usage (self->response, &usage))
+    {
+      if (line->len > 0)
+        g_string_append (line, " · ");
+      /* Translators: token counts of an answer: prompt, answer */
+      g_string_append_printf (line, _("%" G_GINT64_FORMAT " tokens in, %" G_GINT64_FORMAT " out"),
+                              usage.prompt, usage.candidates);
+      if (usage.thoughts > 0)
+        /* Translators: token count of the model's thinking */
+        g_string_append_printf (line, _(", %" G_GINT64_FORMAT " thinking"), usage.thoughts);
+    }
+
+  if (line->len == 0)
+    return g_string_free (line, TRUE);
+
+  return g_string_free (line, FALSE);
+}
+
+/* A sentence for anything but a plain, complete answer; NULL otherwise. */
+char *
+starling_message_dup_notice (StarlingMessage *self)
+{
+  const char *reason;
+
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  if (self->role != STARLING_ROLE_MODEL)
+    return NULL;
+
+  switch (self->status)
+    {
+    case STARLING_MESSAGE_STOPPED:
+      return g_strdup (_("You stopped this answer."));
+
+    case STARLING_MESSAGE_INTERRUPTED:
+      return g_strdup (_("This answer was interrupted before it was finished."));
+
+    case STARLING_MESSAGE_ERROR:
+    case STARLING_MESSAGE_STREAMING:
+      return NULL;
+
+    case STARLING_MESSAGE_COMPLETE:
+    default:
+      break;
+    }
+
+  reason = gem_response_get_finish_reason (self->response);
+  if (reason == NULL || g_str_equal (reason, "STOP") || g_str_equal (reason, "FINISH_REASON_UNSPECIFIED"))
+    return NULL;
+
+  return g_strdup (gem_finish_reason_to_user_message (reason));
+}
+
+/* Returns: (transfer container) (element-type GemImage): images the user attached */
+GPtrArray *
+starling_message_dup_user_images (StarlingMessage *self)
+{
+  GPtrArray *images = g_ptr_array_new_with_free_func ((GDestroyNotify) gem_image_free);
+
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), images);
+
+  for (guint i = 0; self->parts != NULL && i < json_array_get_length (self->parts); i++)
+    {
+      JsonObject *part = json_array_get_object_element (self->parts, i);
+      JsonObject *inline_data;
+      GemImage *image;
+      const char *mime, *data;
+      gsize len = 0;
+      guchar *decoded;
+
+      if (part == NULL || !json_object_has_member (part, "inlineData"))
+        continue;
+      inline_data = json_object_get_object_member (part, "inlineData");
+      if (inline_data == NULL)
+        continue;
+      mime = json_object_get_string_member_with_default (inline_data, "mimeType", "");
+      data = json_object_get_string_member_with_default (inline_data, "data", "");
+      if (!g_str_has_prefix (mime, "image/"))
+        continue;
+
+      decoded = g_base64_decode (data, &len);
+      image = g_new0 (GemImage, 1);
+      image->mime_type = g_strdup (mime);
+      image->data = g_bytes_new_take (decoded, len);
+      image->part_index = i;
+      g_ptr_array_add (images, image);
+    }
+
+  return images;
+}
+
+StarlingMessage *
+starling_message_get_parent (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  return self->parent;
+}
+
+GPtrArray *
+starling_message_get_children (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  return self->children;
+}
+
+StarlingMessage *
+starling_message_get_active_child (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  return self->active_child;
+}
+
+void
+starling_message_set_active_child (StarlingMessage *self,
+                                   StarlingMessage *child)
+{
+  g_return_if_fail (STARLING_IS_MESSAGE (self));
+  g_return_if_fail (child == NULL || child->parent == self);
+
+  self->active_child = child;
+  notify_siblings (self);
+}
+
+/* The new child becomes the active one. */
+void
+starling_message_add_child (StarlingMessage *self,
+                            StarlingMessage *child)
+{
+  g_return_if_fail (STARLING_IS_MESSAGE (self));
+  g_return_if_fail (STARLING_IS_MESSAGE (child));
+  g_return_if_fail (child->parent == NULL);
+
+  child->parent = self;
+  g_ptr_array_add (self->children, g_object_ref (child));
+  self->active_child = child;
+  notify_siblings (self);
+}
+
+void
+starling_message_remove_child (StarlingMessage *self,
+                               StarlingMessage *child)
+{
+  guint index;
+
+  g_return_if_fail (STARLING_IS_MESSAGE (self));
+  g_return_if_fail (STARLING_IS_MESSAGE (child));
+
+  if (!g_ptr_array_find (self->children, child, &index))
+    return;
+
+  child->parent = NULL;
+  if (self->active_child == child)
+    self->active_child = NULL;
+  g_ptr_array_remove_index (self->children, index);
+  if (self->active_child == NULL && self->children->len > 0)
+    self->active_child = g_ptr_array_index (self->children, MIN (index, self->children->len - 1));
+  notify_siblings (self);
+}
+
+guint
+starling_message_get_sibling_index (StarlingMessage *self)
+{
+  guint index = 0;
+
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), 0);
+
+  if (self->parent != NULL)
+    g_ptr_array_find (self->parent->children, self, &index);
+
+  return index;
+}
+
+guint
+starling_message_get_n_siblings (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), 1);
+
+  return self->parent != NULL ? self->parent->children->len : 1;
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/python3
+"""End-to-end: drives the real Starling through the accessibility bus (AT-SPI)
+as a person would: New Chat, type into "Message", press "Send", read the
+streamed answer, stop a slow one. Screenshots go to $STARLING_SCREENSHOT_DIR.
+
+Usage: test-e2e.py STARLING_BINARY FAKE_GEMINI_BINARY
+Needs DISPLAY, a D-Bus session and the accessibility bus (build-aux/test-session.sh)."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import gi
+gi.require_version('Atspi', '2.0')
+from gi.repository import Atspi  # noqa: E402
+
+starling_bin, fake_bin = sys.argv[1], sys.argv[2]
+shots = os.environ.get('STARLING_SCREENSHOT_DIR', tempfile.mkdtemp())
+os.makedirs(shots, exist_ok=True)
+results = []
+
+
+def tap(ok, name, detail=''):
+    results.append(ok)
+    print(('ok' if ok else 'not ok'), len(results), '-', name, ('# ' + detail) if detail else '')
+    sys.stdout.flush()
+
+
+def screenshot(name):
+    path = os.path.join(shots, name + '.png')
+    subprocess.run(['import', '-window', 'root', path], check=False)
+    print('# screenshot', path)
+
+
+def wait_for(predicate, timeout=15.0, step=0.1):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()
+
+
+def walk(node, depth=0):
+    if node is None or depth > 60:
+        return
+    yield node
+    try:
+        count = node.get_child_count()
+    except Exception:
+        return
+    for i in range(count):
+        try:
+            child = node.get_child_at_index(i)
+        except Exception:
+            continue
+        yield from walk(child, depth + 1)
+
+
+def find(root, role=None, name=None):
+    for node in walk(root):
+        try:
+            if role is not None and node.get_role_name() != role:
+                continue
+            if name is not None and node.get_name() != name:
+                continue
+            # GTK 4.8 reports no "showing" state; "visible" is the best it offers.
+            if not node.get_state_set().contains(Atspi.StateType.VISIBLE):
+                continue
+            return node
+        except Exception:
+            continue
+    return None
+
+
+def find_last(root, role=None, name=None):
+    """The newest chat's widget: chats stack up in creation order."""
+    found = None
+    for node in walk(root):
+        try:
+            if role is not None and node.get_role_name() != role:
+                continue
+            if name is not None and node.get_name() != name:
+                continue
+            if node.get_state_set().contains(Atspi.StateType.VISIBLE):
+                found = node
+        except Exception:
+            continue
+    return found
+
+
+def all_text(root):
+    texts = []
+    for node in walk(root):
+        try:
+            text = node.get_text_iface()
+            if text is None:
+                continue
+            if not node.get_state_set().contains(Atspi.StateType.VISIBLE):
+                continue
+            texts.append(text.get_text(0, text.get_character_count()))
+        except Exception:
+            continue
+    return '\n'.join(texts)
+
+
+def current_chat(app):
+    """The conversation list of the newest chat (GTK 4.8 marks hidden stack pages visible too)."""
+    lists = [n for n in walk(app) if n.get_name() == 'Conversation' and n.get_role_name() == 'list']
+    return lists[-1] if lists else app
+
+
+def sensitive(node):
+    return node is not None and node.get_state_set().contains(Atspi.StateType.SENSITIVE)
+
+
+def press(button):
+    action = button.get_action_iface()
+    for i in range(action.get_n_actions()):
+        if action.get_action_name(i) in ('click', 'activate', 'press'):
+            return action.do_action(i)
+    return action.do_action(0)
+
+
+def find_app():
+    desktop = Atspi.get_desktop(0)
+    for i in range(desktop.get_child_count()):
+        app = desktop.get_child_at_index(i)
+        if app is not None and app.get_name() in ('starling', 'Starling'):
+            return app
+    return None
+
+
+env = dict(os.environ)
+ANSWER = ('Hello from the fake server: the sky is blue because air scatters blue light more than red. '
+          + ' '.join(f'word{i}' for i in range(300)) + ' The end.')
+fake = subprocess.Popen([fake_bin, '--port', '0', '--quiet',
+                         '--route', 'gemini-2.5-flash=text=' + ANSWER + ';delay_ms=150'],
+                        stdout=subprocess.PIPE, text=True, env=env)
+line = fake.stdout.readline().strip()
+base_url = line.split(' ')[-1]
+print('# fake server at', base_url)
+
+data_home = tempfile.mkdtemp()
+env.update({
+    'GTK_A11Y': 'atspi',
+    'STARLING_BASE_URL': base_url,
+    'STARLING_API_KEY': 'test-key',
+    'XDG_DATA_HOME': data_home,
+    'XDG_CONFIG_HOME': tempfile.mkdtemp(),
+    'XDG_CACHE_HOME': tempfile.mkdtemp(),
+    'GSETTINGS_BACKEND': 'memory',
+})
+env.pop('G_DEBUG', None)
+app_proc = subprocess.Popen([starling_bin], env=env)
+
+try:
+    app = wait_for(find_app, 20)
+    tap(app is not None, 'the app appears on the accessibility bus')
+    if app is None:
+        raise SystemExit(1)
+
+    new_chat = wait_for(lambda: find(app, 'push button', 'New Chat'), 10)
+    tap(new_chat is not None, 'a "New Chat" button is showing')
+    press(new_chat)
+
+    message = wait_for(lambda: find(app, None, 'Message'), 10)
+    tap(message is not None, 'the composer "Message" is showing')
+    send = find(app, 'push button', 'Send')
+    tap(send is not None, 'the "Send" button is showing')
+
+    editable = message.get_editable_text_iface()
+    editable.insert_text(0, 'Why is the sky blue?', len('Why is the sky blue?'))
+    time.sleep(0.3)
+    screenshot('e2e-1-typed')
+    press(send)
+
+    first = wait_for(lambda: 'air scatters blue light more than red.' in all_text(current_chat(app)), 20)
+    tap(bool(first), 'the first words of the answer show while it streams')
+    stop = find_last(app, 'push button', 'Stop')
+    tap(sensitive(stop) and 'The end.' not in all_text(current_chat(app)), 'a "Stop" button works while the answer streams')
+    screenshot('e2e-2-streaming')
+    answer = wait_for(lambda: 'word299 The end.' in all_text(current_chat(app)), 30)
+    tap(bool(answer), 'the whole streamed answer can be read through AT-SPI')
+    tap('Why is the sky blue?' in all_text(current_chat(app)), 'the question stays in the conversation')
+    tap(wait_for(lambda: not sensitive(find_last(app, 'push button', 'Stop')), 5), '"Stop" is off once the answer is complete')
+    screenshot('e2e-3-answered')
+
+    # A slow answer, stopped with the "Stop" button: what arrived stays.
+    new_chat = find(app, 'push button', 'New Chat')
+    press(new_chat)
+    time.sleep(0.5)
+    message = wait_for(lambda: find_last(app, None, 'Message'), 10)
+    message.get_editable_text_iface().insert_text(0, 'Again, please', len('Again, please'))
+    time.sleep(0.3)
+    press(find_last(app, 'push button', 'Send'))
+    wait_for(lambda: 'air scatters blue light' in all_text(current_chat(app)), 20)
+    stop = wait_for(lambda: sensitive(find_last(app, 'push button', 'Stop')) and find_last(app, 'push button', 'Stop'), 10)
+    tap(bool(stop), 'the second answer streams with a "Stop" button')
+    if stop:
+        press(stop)
+        stopped = wait_for(lambda: 'You stopped this answer.' in all_text(current_chat(app)), 10)
+        tap(bool(stopped), 'a stopped answer says so')
+        chat = all_text(current_chat(app))
+        tap('air scatters blue light' in chat and 'The end.' not in chat,
+            'what arrived before Stop stays on screen')
+    screenshot('e2e-4-stopped')
+finally:
+    app_proc.terminate()
+    try:
+        app_proc.wait(5)
+    except subprocess.TimeoutExpired:
+        app_proc.kill()
+    fake.terminate()
+
+print(f'1..{len(results)}')
+sys.exit(0 if results and all(results) else 1)

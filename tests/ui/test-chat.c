@@ -1,0 +1,475 @@
+/* test-chat.c: conversations in the real window, against the fake Gemini server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "fake-gemini.h"
+#include "starling-chat-view.h"
+#include "starling-message-row.h"
+#include "starling-test-ui.h"
+
+static FakeGemini *fake;
+
+typedef struct
+{
+  StarlingTestContext *context;
+  StarlingChatView    *view;
+} Chat;
+
+static StarlingChatView *
+open_chat (StarlingTestContext *context)
+{
+  GtkWidget *view;
+
+  gtk_widget_activate_action (GTK_WIDGET (context->window), "win.new-chat", NULL);
+  view = starling_test_find_widget (GTK_WIDGET (context->window), STARLING_TYPE_CHAT_VIEW, NULL);
+  g_assert_nonnull (view);
+  starling_test_wait_until_drawn (view);
+
+  /* Fast retries keep error tests short; the policy itself is tested in the library. */
+  gem_client_set_retry_base_delay_ms (starling_application_get_client (context->app), 10);
+
+  return STARLING_CHAT_VIEW (view);
+}
+
+static void
+type_and_send (StarlingChatView *view,
+               const char       *text)
+{
+  StarlingComposer *composer = starling_chat_view_get_composer (view);
+
+  starling_composer_set_text (composer, text);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+}
+
+static StarlingMessage *
+message_at (StarlingChatView *view,
+            guint             index)
+{
+  GListModel *messages = starling_conversation_get_messages (starling_chat_view_get_conversation (view));
+  g_autoptr(StarlingMessage) message = g_list_model_get_item (messages, index);
+
+  return message;
+}
+
+static guint
+n_messages (StarlingChatView *view)
+{
+  return g_list_model_get_n_items (starling_conversation_get_messages (starling_chat_view_get_conversation (view)));
+}
+
+typedef struct
+{
+  StarlingChatView *view;
+  guint             index;
+  int               status;
+} StatusWait;
+
+static gboolean
+message_has_status (gpointer user_data)
+{
+  StatusWait *wait = user_data;
+
+  if (n_messages (wait->view) <= wait->index)
+    return FALSE;
+
+  return (int) starling_message_get_status (message_at (wait->view, wait->index)) == wait->status;
+}
+
+static void
+wait_for_status (StarlingChatView      *view,
+                 guint                  index,
+                 StarlingMessageStatus  status)
+{
+  StatusWait wait = { view, index, status };
+
+  g_assert_true (starling_test_wait_for (message_has_status, &wait, 10000));
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+}
+
+static GtkWidget *
+row_at (StarlingChatView *view,
+        guint             index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), index);
+
+  g_assert_nonnull (row);
+  g_assert_true (STARLING_IS_MESSAGE_ROW (row));
+  return GTK_WIDGET (row);
+}
+
+static char *
+row_text (StarlingChatView *view,
+          guint             index)
+{
+  return starling_test_collect_text (row_at (view, index));
+}
+
+static JsonObject *
+last_request_body (void)
+{
+  g_autoptr(GPtrArray) requests = fake_gemini_dup_requests (fake);
+  g_autoptr(JsonNode) node = NULL;
+
+  g_assert_cmpuint (requests->len, >, 0);
+  node = fake_gemini_request_dup_json (g_ptr_array_index (requests, requests->len - 1));
+  g_assert_nonnull (node);
+  return json_object_ref (json_node_get_object (node));
+}
+
+static void
+test_send_streams_answer (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  g_autofree char *answer = NULL;
+  g_autofree char *prompt = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  JsonArray *contents;
+
+  fake_gemini_clear_requests (fake);
+  fake_gemini_route (fake, "gemini-2.5-flash",
+                     "text=Rayleigh scattering makes the sky look blue to us during the day.;delay_ms=40");
+  type_and_send (view, "Why is the sky blue?");
+
+  /* The question shows at once, the answer fills in while it streams. */
+  g_assert_cmpuint (n_messages (view), ==, 2);
+  prompt = row_text (view, 0);
+  g_assert_nonnull (strstr (prompt, "Why is the sky blue?"));
+  g_assert_true (starling_composer_get_busy (starling_chat_view_get_composer (view)));
+
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+  answer = row_text (view, 1);
+  g_assert_nonnull (strstr (answer, "Rayleigh scattering makes the sky look blue to us during the day."));
+  g_assert_false (starling_composer_get_busy (starling_chat_view_get_composer (view)));
+
+  body = last_request_body ();
+  contents = json_object_get_array_member (body, "contents");
+  g_assert_cmpuint (json_array_get_length (contents), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (contents, 0), "role"), ==, "user");
+}
+
+static void
+test_stop_keeps_partial (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  StarlingMessage *answer;
+  const char *full = "One. Two. Three. Four. Five. Six. Seven. Eight. Nine. Ten. Eleven. Twelve. "
+                     "Thirteen. Fourteen. Fifteen. Sixteen. Seventeen. Eighteen. Nineteen. Twenty.";
+  g_autofree char *route = g_strdup_printf ("text=%s;delay_ms=300", full);
+  g_autofree char *shown = NULL;
+  const char *partial;
+
+  fake_gemini_route (fake, "gemini-2.5-flash", route);
+  type_and_send (view, "Count to twenty slowly");
+  answer = message_at (view, 1);
+
+  while (*starling_message_get_text (answer) == '\0')
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (starling_chat_view_get_composer (view)), "composer.stop", NULL));
+  wait_for_status (view, 1, STARLING_MESSAGE_STOPPED);
+
+  partial = starling_message_get_text (answer);
+  g_assert_cmpuint (strlen (partial), >, 0);
+  g_assert_cmpuint (strlen (partial), <, strlen (full));
+  g_assert_true (g_str_has_prefix (full, partial));
+
+  shown = row_text (view, 1);
+  g_assert_nonnull (strstr (shown, "You stopped this answer."));
+  g_assert_nonnull (strstr (shown, "One."));
+}
+
+static void
+test_error_row_and_retry (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  g_autofree char *shown = NULL;
+  g_autofree char *after = NULL;
+  GtkWidget *row;
+
+  gem_client_set_max_retries (starling_application_get_client (context->app), 0);
+  fake_gemini_route (fake, "gemini-2.5-flash", "status=503");
+  type_and_send (view, "Hello?");
+  wait_for_status (view, 1, STARLING_MESSAGE_ERROR);
+
+  row = row_at (view, 1);
+  shown = starling_test_collect_text (row);
+  g_assert_nonnull (strstr (shown, "Retry"));
+  g_assert_nonnull (strstr (shown, "Details"));
+  g_assert_cmpstr (starling_message_get_error (message_at (view, 1))->message, !=, "");
+  g_assert_nonnull (strstr (shown, starling_message_get_error (message_at (view, 1))->message));
+
+  /* Details hold the API's own words. */
+  {
+    GtkWidget *expander = starling_test_find_widget (row, GTK_TYPE_EXPANDER, NULL);
+    g_autofree char *details = NULL;
+
+    while (expander != NULL && g_strcmp0 (gtk_expander_get_label (GTK_EXPANDER (expander)), "Details") != 0)
+      expander = starling_test_find_widget (gtk_widget_get_next_sibling (expander), GTK_TYPE_EXPANDER, NULL);
+    g_assert_nonnull (expander);
+    gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+    details = starling_test_collect_text (expander);
+    g_assert_nonnull (strstr (details, "503"));
+  }
+
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=Back online and answering.");
+  g_assert_true (gtk_widget_activate_action (row, "message.retry", NULL));
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+  g_assert_cmpuint (n_messages (view), ==, 2);
+  after = row_text (view, 1);
+  g_assert_nonnull (strstr (after, "Back online and answering."));
+  g_assert_null (strstr (after, "Retry"));
+}
+
+static void
+test_regenerate_keeps_both (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  g_autofree char *second = NULL;
+  g_autofree char *first = NULL;
+
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=First answer.");
+  type_and_send (view, "Tell me something");
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=Second answer.");
+  g_assert_true (gtk_widget_activate_action (row_at (view, 1), "message.regenerate", NULL));
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+
+  second = row_text (view, 1);
+  g_assert_nonnull (strstr (second, "Second answer."));
+  g_assert_nonnull (strstr (second, "2/2"));
+
+  g_assert_true (gtk_widget_activate_action (row_at (view, 1), "message.previous-branch", NULL));
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+  first = row_text (view, 1);
+  g_assert_nonnull (strstr (first, "First answer."));
+  g_assert_nonnull (strstr (first, "1/2"));
+}
+
+static void
+test_edit_and_resend_branches (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  g_autoptr(JsonObject) body = NULL;
+  g_autofree char *edited = NULL;
+  g_autofree char *original = NULL;
+  JsonArray *contents;
+  GtkWidget *row;
+  GtkTextView *edit_view;
+
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=About cats.");
+  type_and_send (view, "Tell me about cats");
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=More about cats.");
+  type_and_send (view, "And more");
+  wait_for_status (view, 3, STARLING_MESSAGE_COMPLETE);
+  g_assert_cmpuint (n_messages (view), ==, 4);
+
+  /* Editing the first prompt replaces everything after it with a new branch. */
+  row = row_at (view, 0);
+  g_assert_true (gtk_widget_activate_action (row, "message.edit", NULL));
+  edit_view = GTK_TEXT_VIEW (starling_test_find_widget (row, GTK_TYPE_TEXT_VIEW, NULL));
+  g_assert_nonnull (edit_view);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (edit_view), "Tell me about dogs", -1);
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=About dogs.");
+  fake_gemini_clear_requests (fake);
+  g_assert_true (gtk_widget_activate_action (row, "message.send-edit", NULL));
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+
+  g_assert_cmpuint (n_messages (view), ==, 2);
+  edited = starling_test_collect_text (row_at (view, 0));
+  g_assert_nonnull (strstr (edited, "Tell me about dogs"));
+  g_assert_nonnull (strstr (edited, "2/2"));
+  body = last_request_body ();
+  contents = json_object_get_array_member (body, "contents");
+  g_assert_cmpuint (json_array_get_length (contents), ==, 1);
+
+  /* The old branch, with its whole continuation, is one click away. */
+  g_assert_true (gtk_widget_activate_action (row_at (view, 0), "message.previous-branch", NULL));
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+  g_assert_cmpuint (n_messages (view), ==, 4);
+  original = starling_test_collect_text (row_at (view, 3));
+  g_assert_nonnull (strstr (original, "More about cats."));
+}
+
+static void
+test_delete_pair (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  g_autofree char *left = NULL;
+
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=Answer one.");
+  type_and_send (view, "Question one");
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=Answer two.");
+  type_and_send (view, "Question two");
+  wait_for_status (view, 3, STARLING_MESSAGE_COMPLETE);
+
+  g_assert_true (gtk_widget_activate_action (row_at (view, 1), "message.delete", NULL));
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+  g_assert_cmpuint (n_messages (view), ==, 2);
+  left = starling_test_collect_text (row_at (view, 0));
+  g_assert_nonnull (strstr (left, "Question two"));
+}
+
+static void
+test_attachment_sent_inline (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  StarlingComposer *composer = starling_chat_view_get_composer (view);
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(StarlingAttachment) attachment = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *chips = NULL;
+  JsonArray *parts;
+  JsonObject *inline_data;
+  guchar pixels[4 * 4 * 4];
+
+  for (guint i = 0; i < sizeof pixels; i++)
+    pixels[i] = (guchar) (i * 37);
+  {
+    g_autoptr(GBytes) raw = g_bytes_new (pixels, sizeof pixels);
+
+    texture = gdk_memory_texture_new (4, 4, GDK_MEMORY_R8G8B8A8, raw, 16);
+  }
+  png = gdk_texture_save_to_png_bytes (texture);
+  attachment = starling_attachment_new ("dots.png", "image/png", png);
+  starling_composer_add_attachment (composer, attachment);
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+  chips = starling_test_collect_text (GTK_WIDGET (composer));
+  g_assert_nonnull (strstr (chips, "dots.png"));
+
+  fake_gemini_clear_requests (fake);
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=Four by four dots.");
+  type_and_send (view, "What is in this picture?");
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+
+  body = last_request_body ();
+  parts = json_object_get_array_member (json_array_get_object_element (json_object_get_array_member (body, "contents"), 0), "parts");
+  g_assert_cmpuint (json_array_get_length (parts), ==, 2);
+  inline_data = json_object_get_object_member (json_array_get_object_element (parts, 0), "inlineData");
+  g_assert_nonnull (inline_data);
+  g_assert_cmpstr (json_object_get_string_member (inline_data, "mimeType"), ==, "image/png");
+  expected = g_base64_encode (g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+  g_assert_cmpstr (json_object_get_string_member (inline_data, "data"), ==, expected);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (parts, 1), "text"), ==,
+                   "What is in this picture?");
+
+  /* The chip is gone once sent. */
+  g_free (chips);
+  chips = starling_test_collect_text (GTK_WIDGET (composer));
+  g_assert_null (strstr (chips, "dots.png"));
+}
+
+static void
+test_oversized_attachment_refused (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  StarlingComposer *composer = starling_chat_view_get_composer (view);
+  g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "huge.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GPtrArray) attachments = NULL;
+  g_autofree char *shown = NULL;
+  FILE *out;
+
+  g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
+  out = fopen (path, "w");
+  g_assert_nonnull (out);
+  g_assert_cmpint (fseek (out, 21 * 1000 * 1000, SEEK_SET), ==, 0);
+  fputc ('x', out);
+  fclose (out);
+
+  starling_composer_add_file (composer, file);
+  starling_test_iterate (300);
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+
+  attachments = starling_composer_dup_attachments (composer);
+  g_assert_cmpuint (attachments->len, ==, 0);
+  shown = starling_test_collect_text (GTK_WIDGET (composer));
+  g_assert_nonnull (strstr (shown, "larger than 20 MB"));
+  g_unlink (path);
+}
+
+static void
+test_thoughts_section (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  GtkWidget *row;
+  GtkExpander *thinking;
+  StarlingMessage *answer;
+
+  fake_gemini_route (fake, "gemini-2.5-pro", "replay=googleai/streaming-success-thinking-reply-thought-summary.txt;delay_ms=200");
+  starling_conversation_set_model (starling_chat_view_get_conversation (view), "gemini-2.5-pro");
+  type_and_send (view, "Why is the sky blue?");
+  answer = message_at (view, 1);
+
+  /* While only thoughts have arrived, they show, open, in the Thinking section. */
+  while (*starling_message_get_thought_text (answer) == '\0')
+    g_main_context_iteration (NULL, TRUE);
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+  row = row_at (view, 1);
+  thinking = GTK_EXPANDER (starling_test_find_widget (row, GTK_TYPE_EXPANDER, NULL));
+  g_assert_nonnull (thinking);
+  if (*starling_message_get_text (answer) == '\0')
+    g_assert_true (gtk_expander_get_expanded (thinking));
+
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+  g_assert_false (gtk_expander_get_expanded (thinking));
+  {
+    g_autofree char *label = starling_test_collect_text (gtk_expander_get_label_widget (thinking));
+
+    g_assert_nonnull (strstr (label, "Thoughts ("));
+    g_assert_nonnull (strstr (label, "tokens)"));
+  }
+  g_assert_nonnull (strstr (starling_message_get_thought_text (answer), "Exploring Sky Color"));
+  {
+    g_autofree char *shown = row_text (view, 1);
+
+    /* Thoughts are not part of the answer text. */
+    g_assert_null (strstr (starling_message_get_text (answer), "Exploring Sky Color"));
+    g_assert_null (strstr (shown, "I've zeroed in"));
+  }
+}
+
+static void
+run_test (gconstpointer body)
+{
+  starling_test_run_in_app ((StarlingTestBody) body, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  starling_test_ui_init (&argc, &argv);
+
+  fake = fake_gemini_new (g_getenv ("STARLING_CORPUS_DIR"), &error);
+  g_assert_no_error (error);
+  g_setenv ("STARLING_BASE_URL", fake_gemini_get_base_url (fake), TRUE);
+  g_setenv ("STARLING_API_KEY", "test-key", TRUE);
+
+  g_test_add_data_func ("/chat/send-streams-answer", (gconstpointer) test_send_streams_answer, run_test);
+  g_test_add_data_func ("/chat/stop-keeps-partial", (gconstpointer) test_stop_keeps_partial, run_test);
+  g_test_add_data_func ("/chat/error-row-and-retry", (gconstpointer) test_error_row_and_retry, run_test);
+  g_test_add_data_func ("/chat/regenerate-keeps-both", (gconstpointer) test_regenerate_keeps_both, run_test);
+  g_test_add_data_func ("/chat/edit-and-resend", (gconstpointer) test_edit_and_resend_branches, run_test);
+  g_test_add_data_func ("/chat/delete-pair", (gconstpointer) test_delete_pair, run_test);
+  g_test_add_data_func ("/chat/attachment-inline", (gconstpointer) test_attachment_sent_inline, run_test);
+  g_test_add_data_func ("/chat/oversized-attachment", (gconstpointer) test_oversized_attachment_refused, run_test);
+  g_test_add_data_func ("/chat/thoughts", (gconstpointer) test_thoughts_section, run_test);
+
+  status = g_test_run ();
+  g_clear_object (&fake);
+  return status;
+}
