@@ -11,6 +11,7 @@
 #include "gem-request.h"
 #include "starling-attachment.h"
 #include "starling-conversation.h"
+#include "starling-image.h"
 
 struct _StarlingConversation
 {
@@ -653,4 +654,51 @@ starling_conversation_switch_branch (StarlingConversation *self,
 
   starling_message_set_active_child (parent, g_ptr_array_index (siblings, index));
   sync_path (self);
+}
+
+/* Every image on the active path, oldest first: the viewer pages through them. */
+GListModel *
+starling_conversation_dup_images (StarlingConversation *self)
+{
+  GListStore *store = g_list_store_new (STARLING_TYPE_IMAGE);
+  GListModel *messages;
+
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (self), G_LIST_MODEL (store));
+
+  messages = G_LIST_MODEL (self->messages);
+  for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
+    {
+      g_autoptr(StarlingMessage) message = g_list_model_get_item (messages, i);
+      g_autoptr(GPtrArray) images = NULL;
+      const char *caption = NULL;
+
+      if (starling_message_get_role (message) == STARLING_ROLE_USER)
+        {
+          images = starling_message_dup_user_images (message);
+        }
+      else
+        {
+          images = gem_response_get_images (starling_message_get_response (message));
+          /* The prompt that made an image is its caption. */
+          if (i > 0)
+            {
+              g_autoptr(StarlingMessage) prompt = g_list_model_get_item (messages, i - 1);
+
+              caption = starling_message_get_text (prompt);
+            }
+        }
+
+      for (guint j = 0; images != NULL && j < images->len; j++)
+        {
+          GemImage *part = g_ptr_array_index (images, j);
+          g_autoptr(StarlingImage) image = NULL;
+
+          if (part->thought)
+            continue;
+          image = starling_image_new (part->data, part->mime_type, caption);
+          g_list_store_append (store, image);
+        }
+    }
+
+  return G_LIST_MODEL (store);
 }

@@ -27,6 +27,7 @@ void                  starling_conversation_set_model      (StarlingConversation
                                                             const char           *model);
 gboolean              starling_conversation_get_busy       (StarlingConversation *self);
 GemClient            *starling_conversation_get_client     (StarlingConversation *self);
+GListModel           *starling_conversation_dup_images     (StarlingConversation *self);
 
 void                  starling_conversation_send           (StarlingConversation *self,
                                                             const char           *text,

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "gem-error.h"
+#include "starling-image-viewer.h"
 #include "starling-markdown-view.h"
 #include "starling-message-row.h"
 
@@ -36,7 +37,9 @@ struct _StarlingMessageRow
   GtkLabel             *thinking_label;
   GtkLabel             *thought_label;
   GtkBox               *content_box;
+  GtkWidget            *thinking_box;
   GtkFlowBox           *images_box;
+  StarlingImage        *menu_image;
   GtkWidget            *edit_box;
   GtkTextView          *edit_view;
   GtkLabel             *notice_label;
@@ -129,8 +132,12 @@ update_thinking (StarlingMessageRow *self)
   if (streaming && *text == '\0')
     label = g_strdup (_("Thinking…"));
   else if (response != NULL && gem_response_get_usage (response, &usage) && usage.thoughts > 0)
-    /* Translators: %s is a number of tokens */
-    label = g_strdup_printf (_("Thoughts (%" G_GINT64_FORMAT " tokens)"), usage.thoughts);
+    {
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, usage.thoughts);
+
+      /* Translators: %s is a number of tokens */
+      label = g_strdup_printf (_("Thoughts (%s tokens)"), count);
+    }
   else
     label = g_strdup (_("Thoughts"));
   gtk_label_set_label (self->thinking_label, label);
@@ -195,66 +202,42 @@ update_status (StarlingMessageRow *self)
   gtk_label_set_label (self->status_label, line != NULL ? line : "");
 }
 
-typedef struct
-{
-  GBytes *bytes;
-} DecodeData;
-
 static void
-decode_data_free (DecodeData *data)
-{
-  g_bytes_unref (data->bytes);
-  g_free (data);
-}
-
-/* Decoding happens off the main thread, at a bounded size. */
-static void
-decode_image_in_thread (GTask        *task,
-                        gpointer      source_object,
-                        gpointer      task_data,
-                        GCancellable *cancellable)
-{
-  DecodeData *data = task_data;
-  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (data->bytes);
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
-  GError *error = NULL;
-
-  pixbuf = gdk_pixbuf_new_from_stream_at_scale (stream, 2048, 2048, TRUE, cancellable, &error);
-  if (pixbuf == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  g_task_return_pointer (task, gdk_texture_new_for_pixbuf (pixbuf), g_object_unref);
-}
-
-static void
-image_decoded_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+thumbnail_decoded_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
 {
   g_autoptr(GtkWidget) frame = user_data;
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GError) error = NULL;
   GtkWidget *child;
 
-  texture = g_task_propagate_pointer (G_TASK (result), &error);
+  texture = starling_image_decode_finish (STARLING_IMAGE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   if (texture != NULL)
     {
+      int scale = gtk_widget_get_scale_factor (frame);
+      int width = gdk_texture_get_width (texture) / scale;
+      int height = gdk_texture_get_height (texture) / scale;
+      double fit = MIN (1.0, 360.0 / MAX (width, height));
+
       child = gtk_picture_new_for_paintable (GDK_PAINTABLE (texture));
       gtk_picture_set_can_shrink (GTK_PICTURE (child), TRUE);
       gtk_picture_set_content_fit (GTK_PICTURE (child), GTK_CONTENT_FIT_CONTAIN);
-      gtk_widget_set_size_request (child, MIN (gdk_texture_get_width (texture), 360),
-                                   MIN (gdk_texture_get_height (texture), 360));
+      gtk_widget_set_size_request (child, MAX (1, (int) (width * fit)), MAX (1, (int) (height * fit)));
+      gtk_widget_set_tooltip_text (frame, _("Open the image (right-click to save or copy)"));
     }
   else
     {
-      child = gtk_label_new (_("This image could not be shown: its data is damaged or not an image."));
+      child = gtk_label_new (error->message);
       gtk_label_set_wrap (GTK_LABEL (child), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (child), 40);
+      gtk_widget_set_margin_start (child, 12);
+      gtk_widget_set_margin_end (child, 12);
+      gtk_widget_set_margin_top (child, 12);
+      gtk_widget_set_margin_bottom (child, 12);
       gtk_widget_add_css_class (child, "dim-label");
     }
 
@@ -262,26 +245,175 @@ image_decoded_cb (GObject      *object,
 }
 
 static void
+open_image (StarlingMessageRow *self,
+            StarlingImage      *image)
+{
+  g_autoptr(StarlingConversation) conversation = dup_conversation (self);
+  g_autoptr(GListModel) images = NULL;
+  StarlingImageViewer *viewer;
+  guint position = 0;
+
+  if (conversation == NULL)
+    return;
+
+  images = starling_conversation_dup_images (conversation);
+  for (guint i = 0; i < g_list_model_get_n_items (images); i++)
+    {
+      g_autoptr(StarlingImage) other = g_list_model_get_item (images, i);
+
+      if (g_bytes_equal (starling_image_get_bytes (other), starling_image_get_bytes (image)))
+        {
+          position = i;
+          break;
+        }
+    }
+
+  viewer = starling_image_viewer_new (images, position, starling_conversation_get_title (conversation));
+  gtk_window_set_transient_for (GTK_WINDOW (viewer), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  gtk_window_present (GTK_WINDOW (viewer));
+}
+
+static void
+image_clicked_cb (GtkGestureClick *gesture,
+                  int              n_press,
+                  double           x,
+                  double           y,
+                  StarlingImage   *image)
+{
+  GtkWidget *frame = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GtkWidget *row = gtk_widget_get_ancestor (frame, STARLING_TYPE_MESSAGE_ROW);
+
+  if (row != NULL && starling_image_get_texture (image) != NULL)
+    open_image (STARLING_MESSAGE_ROW (row), image);
+}
+
+static void
+image_menu_cb (GtkGestureClick *gesture,
+               int              n_press,
+               double           x,
+               double           y,
+               StarlingImage   *image)
+{
+  GtkWidget *frame = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GtkWidget *row = gtk_widget_get_ancestor (frame, STARLING_TYPE_MESSAGE_ROW);
+  g_autoptr(GMenu) menu = g_menu_new ();
+  GtkWidget *popover;
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  if (row == NULL)
+    return;
+  g_set_object (&STARLING_MESSAGE_ROW (row)->menu_image, image);
+  g_menu_append (menu, _("_Save Image…"), "image.save");
+  g_menu_append (menu, _("_Copy Image"), "image.copy");
+  g_menu_append (menu, _("Save _All Images…"), "image.save-all");
+
+  popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
+  gtk_widget_set_parent (popover, frame);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+}
+
+static GdkContentProvider *
+image_drag_prepare_cb (GtkDragSource *source,
+                       double         x,
+                       double         y,
+                       StarlingImage *image)
+{
+  GtkWidget *frame = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (source));
+  GtkWidget *row = gtk_widget_get_ancestor (frame, STARLING_TYPE_MESSAGE_ROW);
+  g_autoptr(StarlingConversation) conversation = row != NULL ? dup_conversation (STARLING_MESSAGE_ROW (row)) : NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *mime = starling_image_sniff_mime_type (starling_image_get_bytes (image));
+  g_autofree char *name = starling_image_suggest_name (conversation != NULL ? starling_conversation_get_title (conversation) : NULL,
+                                                      now, 0, mime);
+  g_autofree char *folder = g_build_filename (g_get_user_cache_dir (), "starling", "drag", NULL);
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GdkContentProvider *providers[2];
+  guint n = 0;
+
+  /* The file manager takes a file; other apps may prefer the picture itself. */
+  g_mkdir_with_parents (folder, 0700);
+  if (starling_image_write_file (image, file, NULL))
+    providers[n++] = gdk_content_provider_new_typed (G_TYPE_FILE, file);
+  if (starling_image_get_texture (image) != NULL)
+    providers[n++] = gdk_content_provider_new_typed (GDK_TYPE_TEXTURE, starling_image_get_texture (image));
+
+  return n > 0 ? gdk_content_provider_new_union (providers, n) : NULL;
+}
+
+static void
 add_image (StarlingMessageRow *self,
-           GtkFlowBox         *box,
-           GBytes             *bytes)
+           GtkWidget          *box,
+           StarlingImage      *image)
 {
   GtkWidget *frame = gtk_frame_new (NULL);
   GtkWidget *spinner = gtk_spinner_new ();
-  g_autoptr(GTask) task = NULL;
-  DecodeData *data = g_new0 (DecodeData, 1);
+  GtkGesture *click, *menu;
+  GtkDragSource *drag;
 
   gtk_widget_add_css_class (frame, "message-image");
+  gtk_widget_set_halign (frame, GTK_ALIGN_START);
+  gtk_widget_set_cursor_from_name (frame, "pointer");
   gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
   gtk_widget_set_size_request (spinner, 64, 64);
   gtk_frame_set_child (GTK_FRAME (frame), spinner);
-  gtk_flow_box_append (box, frame);
-  gtk_widget_set_visible (GTK_WIDGET (box), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (frame), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Image"), -1);
 
-  data->bytes = g_bytes_ref (bytes);
-  task = g_task_new (NULL, self->cancellable, image_decoded_cb, g_object_ref (frame));
-  g_task_set_task_data (task, data, (GDestroyNotify) decode_data_free);
-  g_task_run_in_thread (task, decode_image_in_thread);
+  click = gtk_gesture_click_new ();
+  g_signal_connect_data (click, "released", G_CALLBACK (image_clicked_cb), g_object_ref (image),
+                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  gtk_widget_add_controller (frame, GTK_EVENT_CONTROLLER (click));
+  menu = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (menu), GDK_BUTTON_SECONDARY);
+  g_signal_connect_data (menu, "pressed", G_CALLBACK (image_menu_cb), g_object_ref (image),
+                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  gtk_widget_add_controller (frame, GTK_EVENT_CONTROLLER (menu));
+  drag = gtk_drag_source_new ();
+  g_signal_connect_data (drag, "prepare", G_CALLBACK (image_drag_prepare_cb), g_object_ref (image),
+                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  gtk_widget_add_controller (frame, GTK_EVENT_CONTROLLER (drag));
+
+  if (GTK_IS_FLOW_BOX (box))
+    gtk_flow_box_append (GTK_FLOW_BOX (box), frame);
+  else
+    gtk_box_append (GTK_BOX (box), frame);
+  gtk_widget_set_visible (box, TRUE);
+
+  starling_image_decode_async (image, 1024, self->cancellable, thumbnail_decoded_cb, g_object_ref (frame));
+}
+
+static void
+image_save_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  StarlingMessageRow *self = STARLING_MESSAGE_ROW (widget);
+  g_autoptr(StarlingConversation) conversation = dup_conversation (self);
+  StarlingImage *image = self->menu_image;
+
+  if (image == NULL)
+    return;
+
+  if (g_str_equal (action_name, "image.copy"))
+    {
+      if (starling_image_get_texture (image) != NULL)
+        gdk_clipboard_set_texture (gtk_widget_get_clipboard (widget), starling_image_get_texture (image));
+    }
+  else if (g_str_equal (action_name, "image.save-all"))
+    {
+      g_autoptr(GListModel) images = conversation != NULL ? starling_conversation_dup_images (conversation) : NULL;
+
+      if (images != NULL)
+        starling_image_save_all_with_dialog (GTK_WINDOW (gtk_widget_get_root (widget)), images,
+                                             starling_conversation_get_title (conversation));
+    }
+  else
+    {
+      starling_image_save_with_dialog (GTK_WINDOW (gtk_widget_get_root (widget)), image,
+                                       conversation != NULL ? starling_conversation_get_title (conversation) : NULL, 0);
+    }
 }
 
 static void
@@ -296,12 +428,19 @@ update_images (StarlingMessageRow *self)
   images = gem_response_get_images (response);
   for (guint i = self->n_images_shown; i < images->len; i++)
     {
-      GemImage *image = g_ptr_array_index (images, i);
+      GemImage *part = g_ptr_array_index (images, i);
+      g_autoptr(StarlingImage) image = starling_image_new (part->data, part->mime_type, NULL);
 
       /* Interim images the model drew while thinking belong with its thoughts. */
-      if (image->thought)
-        continue;
-      add_image (self, self->images_box, image->data);
+      if (part->thought)
+        {
+          add_image (self, self->thinking_box, image);
+          gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), TRUE);
+        }
+      else
+        {
+          add_image (self, GTK_WIDGET (self->images_box), image);
+        }
     }
   self->n_images_shown = images->len;
 }
@@ -448,6 +587,7 @@ starling_message_row_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), STARLING_TYPE_MESSAGE_ROW);
   g_clear_object (&self->message);
+  g_clear_object (&self->menu_image);
   g_clear_object (&self->cancellable);
   g_weak_ref_clear (&self->conversation);
 
@@ -477,6 +617,7 @@ starling_message_row_class_init (StarlingMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thinking_label);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thought_label);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thinking_box);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, images_box);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, edit_box);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, edit_view);
@@ -498,6 +639,9 @@ starling_message_row_class_init (StarlingMessageRowClass *klass)
   gtk_widget_class_install_action (widget_class, "message.previous-branch", NULL, previous_branch_action);
   gtk_widget_class_install_action (widget_class, "message.next-branch", NULL, next_branch_action);
   gtk_widget_class_install_action (widget_class, "message.menu", NULL, menu_action);
+  gtk_widget_class_install_action (widget_class, "image.save", NULL, image_save_action);
+  gtk_widget_class_install_action (widget_class, "image.copy", NULL, image_save_action);
+  gtk_widget_class_install_action (widget_class, "image.save-all", NULL, image_save_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "message.menu", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "message.menu", NULL);
@@ -542,7 +686,12 @@ setup_user (StarlingMessageRow *self)
   gtk_box_append (self->content_box, self->user_label);
 
   for (guint i = 0; i < images->len; i++)
-    add_image (self, self->images_box, ((GemImage *) g_ptr_array_index (images, i))->data);
+    {
+      GemImage *part = g_ptr_array_index (images, i);
+      g_autoptr(StarlingImage) image = starling_image_new (part->data, part->mime_type, NULL);
+
+      add_image (self, GTK_WIDGET (self->images_box), image);
+    }
 }
 
 static void

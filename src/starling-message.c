@@ -390,12 +390,18 @@ starling_message_dup_status_line (StarlingMessage *self)
     {
       if (line->len > 0)
         g_string_append (line, " · ");
-      /* Translators: token counts of an answer: prompt, answer */
-      g_string_append_printf (line, _("%" G_GINT64_FORMAT " tokens in, %" G_GINT64_FORMAT " out"),
-                              usage.prompt, usage.candidates);
+      g_autofree char *in = g_strdup_printf ("%" G_GINT64_FORMAT, usage.prompt);
+      g_autofree char *out = g_strdup_printf ("%" G_GINT64_FORMAT, usage.candidates);
+
+      /* Translators: token counts of an answer: the prompt's, then the answer's */
+      g_string_append_printf (line, _("%s tokens in, %s out"), in, out);
       if (usage.thoughts > 0)
-        /* Translators: token count of the model's thinking */
-        g_string_append_printf (line, _(", %" G_GINT64_FORMAT " thinking"), usage.thoughts);
+        {
+          g_autofree char *thoughts = g_strdup_printf ("%" G_GINT64_FORMAT, usage.thoughts);
+
+          /* Translators: appended to the token counts: the tokens the model spent thinking */
+          g_string_append_printf (line, _(", %s thinking"), thoughts);
+        }
     }
 
   if (line->len == 0)
