@@ -24,6 +24,8 @@ struct _StarlingApplication
   StarlingKeySource  key_source;
   GemClient         *client;
   gboolean           demo;
+  StarlingStore     *store;
+  char              *store_notice;
 };
 
 G_DEFINE_FINAL_TYPE (StarlingApplication, starling_application, ADW_TYPE_APPLICATION)
@@ -237,6 +239,8 @@ starling_application_finalize (GObject *object)
   g_clear_pointer (&self->base_url_override, g_free);
   g_clear_pointer (&self->base_url_setting, g_free);
   g_clear_object (&self->client);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->store_notice, g_free);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
 
@@ -499,4 +503,38 @@ starling_application_get_demo (StarlingApplication *self)
   g_return_val_if_fail (STARLING_IS_APPLICATION (self), FALSE);
 
   return self->demo;
+}
+
+/* Returns: (nullable): the history, opened on first use; NULL when it can't be */
+StarlingStore *
+starling_application_get_store (StarlingApplication *self)
+{
+  g_return_val_if_fail (STARLING_IS_APPLICATION (self), NULL);
+
+  if (self->store == NULL && self->store_notice == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->store = starling_store_new (NULL, NULL, &error);
+      if (self->store == NULL)
+        /* Translators: %s says why the history database could not be opened */
+        self->store_notice = g_strdup_printf (_("The history could not be opened, so conversations will not be kept: %s"),
+                                              error->message);
+      else
+        self->store_notice = starling_store_dup_recovery_message (self->store);
+      if (self->store_notice == NULL)
+        self->store_notice = g_strdup ("");
+    }
+
+  return self->store;
+}
+
+/* Returns: (nullable): a sentence about the history the user should read once */
+char *
+starling_application_dup_store_notice (StarlingApplication *self)
+{
+  g_return_val_if_fail (STARLING_IS_APPLICATION (self), NULL);
+
+  starling_application_get_store (self);
+  return self->store_notice != NULL && *self->store_notice != '\0' ? g_strdup (self->store_notice) : NULL;
 }

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "gem-client.h"
+#include "starling-store.h"
 
 G_BEGIN_DECLS
 
@@ -33,5 +34,7 @@ void                 starling_application_set_api_key    (StarlingApplication *s
                                                           const char          *key);
 GemClient           *starling_application_get_client     (StarlingApplication *self);
 gboolean             starling_application_get_demo       (StarlingApplication *self);
+StarlingStore       *starling_application_get_store      (StarlingApplication *self);
+char                *starling_application_dup_store_notice (StarlingApplication *self);
 
 G_END_DECLS

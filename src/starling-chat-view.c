@@ -332,3 +332,58 @@ starling_chat_view_scroll_to_bottom (StarlingChatView *self)
   trim_window (self);
   scroll_to_end (self);
 }
+
+static gboolean
+scroll_to_row_cb (gpointer user_data)
+{
+  GtkWidget *row = user_data;
+  GtkWidget *view = gtk_widget_get_ancestor (row, STARLING_TYPE_CHAT_VIEW);
+  graphene_point_t point;
+
+  if (view != NULL &&
+      gtk_widget_compute_point (row, GTK_WIDGET (STARLING_CHAT_VIEW (view)->message_list),
+                                &GRAPHENE_POINT_INIT (0, 0), &point))
+    {
+      StarlingChatView *self = STARLING_CHAT_VIEW (view);
+
+      set_sticky (self, FALSE);
+      self->scrolling = TRUE;
+      gtk_adjustment_set_value (get_vadjustment (self), MAX (0, point.y - 24));
+      self->scrolling = FALSE;
+      gtk_widget_grab_focus (row);
+    }
+
+  g_object_unref (row);
+  return G_SOURCE_REMOVE;
+}
+
+/* Shows a message found by search: paged in if needed, scrolled to, flashed. */
+void
+starling_chat_view_reveal_message (StarlingChatView *self,
+                                   gint64            message_id)
+{
+  guint position, offset;
+  GtkListBoxRow *row;
+
+  g_return_if_fail (STARLING_IS_CHAT_VIEW (self));
+
+  position = starling_conversation_find_message (self->conversation, message_id);
+  if (position == G_MAXUINT)
+    return;
+
+  offset = gtk_slice_list_model_get_offset (self->slice);
+  if (position < offset)
+    {
+      gtk_slice_list_model_set_size (self->slice, gtk_slice_list_model_get_size (self->slice) + (offset - position));
+      gtk_slice_list_model_set_offset (self->slice, position);
+      offset = position;
+    }
+
+  row = gtk_list_box_get_row_at_index (self->message_list, position - offset);
+  if (row == NULL)
+    return;
+
+  gtk_widget_add_css_class (GTK_WIDGET (row), "found");
+  /* After layout, so the row has its place. */
+  g_timeout_add (50, scroll_to_row_cb, g_object_ref (row));
+}

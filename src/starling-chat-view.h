@@ -24,5 +24,7 @@ gboolean              starling_chat_view_get_sticky       (StarlingChatView     
 void                  starling_chat_view_set_can_send     (StarlingChatView     *self,
                                                            gboolean              can_send);
 void                  starling_chat_view_scroll_to_bottom (StarlingChatView     *self);
+void                  starling_chat_view_reveal_message   (StarlingChatView     *self,
+                                                           gint64                message_id);
 
 G_END_DECLS

@@ -28,6 +28,12 @@ struct _StarlingConversation
   StarlingMessage *streaming;
   GCancellable    *cancellable;
   gulong           delta_handler;
+
+  /* The history; NULL for a conversation kept in memory only. */
+  StarlingStore   *store;
+  gint64           id;
+  guint            save_source;
+  gboolean         partial_dirty;
 };
 
 G_DEFINE_FINAL_TYPE (StarlingConversation, starling_conversation, G_TYPE_OBJECT)
@@ -86,6 +92,271 @@ last_of_path (StarlingConversation *self)
   return last;
 }
 
+
+/* --- The history: every turn is written as it happens --- */
+
+static void
+warn_store (const char   *what,
+            const GError *error)
+{
+  if (error != NULL)
+    g_warning ("Could not %s in the history: %s", what, error->message);
+}
+
+static gboolean
+ensure_stored (StarlingConversation *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL)
+    return FALSE;
+  if (self->id != 0)
+    return TRUE;
+
+  self->id = starling_store_create_conversation (self->store, self->title, self->model, NULL, &error);
+  warn_store ("create the conversation", error);
+  return self->id != 0;
+}
+
+static gint64
+parent_id_of (StarlingConversation *self,
+              StarlingMessage      *message)
+{
+  StarlingMessage *parent = starling_message_get_parent (message);
+
+  return parent == NULL || parent == self->root ? 0 : starling_message_get_id (parent);
+}
+
+static StarlingStoreStatus
+store_status (StarlingMessageStatus status)
+{
+  switch (status)
+    {
+    case STARLING_MESSAGE_STREAMING:
+      return STARLING_STORE_STATUS_STREAMING;
+    case STARLING_MESSAGE_STOPPED:
+      return STARLING_STORE_STATUS_STOPPED;
+    case STARLING_MESSAGE_INTERRUPTED:
+      return STARLING_STORE_STATUS_INTERRUPTED;
+    case STARLING_MESSAGE_ERROR:
+      return STARLING_STORE_STATUS_ERROR;
+    case STARLING_MESSAGE_COMPLETE:
+    default:
+      return STARLING_STORE_STATUS_COMPLETE;
+    }
+}
+
+static void
+store_message (StarlingConversation *self,
+               StarlingMessage      *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *parts = NULL;
+  gint64 id;
+
+  if (!ensure_stored (self))
+    return;
+
+  parts = starling_message_dup_parts_json (message);
+  id = starling_store_append_message (self->store, self->id, parent_id_of (self, message),
+                                      starling_message_get_role (message) == STARLING_ROLE_USER
+                                      ? STARLING_STORE_ROLE_USER : STARLING_STORE_ROLE_MODEL,
+                                      parts, store_status (starling_message_get_status (message)), &error);
+  warn_store ("save a message", error);
+  starling_message_set_id (message, id);
+}
+
+static char *
+member_to_json (JsonObject *object,
+                const char *member)
+{
+  if (object == NULL || !json_object_has_member (object, member))
+    return NULL;
+
+  return json_to_string (json_object_get_member (object, member), FALSE);
+}
+
+static char *
+error_to_json (const GError *error)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (error == NULL)
+    return NULL;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "domain");
+  json_builder_add_string_value (builder, g_quark_to_string (error->domain));
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_int_value (builder, error->code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, error->message);
+  if (error->domain == GEM_ERROR)
+    {
+      json_builder_set_member_name (builder, "httpStatus");
+      json_builder_add_int_value (builder, gem_error_get_http_status (error));
+      json_builder_set_member_name (builder, "apiStatus");
+      json_builder_add_string_value (builder, gem_error_get_api_status (error));
+      json_builder_set_member_name (builder, "apiMessage");
+      json_builder_add_string_value (builder, gem_error_get_api_message (error));
+    }
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+static void
+store_finish (StarlingConversation *self,
+              StarlingMessage      *answer)
+{
+  GemResponse *response = starling_message_get_response (answer);
+  JsonObject *json = response != NULL ? gem_response_get_json (response) : NULL;
+  JsonObject *candidate = NULL;
+  g_autofree char *parts = NULL;
+  g_autofree char *usage = NULL;
+  g_autofree char *grounding = NULL;
+  g_autofree char *error_json = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL || starling_message_get_id (answer) == 0)
+    return;
+
+  if (json != NULL && json_object_has_member (json, "candidates") &&
+      json_array_get_length (json_object_get_array_member (json, "candidates")) > 0)
+    candidate = json_array_get_object_element (json_object_get_array_member (json, "candidates"), 0);
+
+  parts = starling_message_dup_parts_json (answer);
+  usage = member_to_json (json, "usageMetadata");
+  grounding = member_to_json (candidate, "groundingMetadata");
+  error_json = error_to_json (starling_message_get_error (answer));
+
+  starling_store_finish_message (self->store, starling_message_get_id (answer), parts,
+                                 store_status (starling_message_get_status (answer)),
+                                 response != NULL ? gem_response_get_finish_reason (response) : NULL,
+                                 usage, grounding,
+                                 response != NULL ? gem_response_get_model_version (response) : NULL,
+                                 error_json, &error);
+  warn_store ("save the answer", error);
+
+  if (starling_message_get_request_json (answer) != NULL)
+    {
+      g_clear_error (&error);
+      starling_store_set_message_request (self->store, starling_message_get_id (answer),
+                                          starling_message_get_request_json (answer), &error);
+      warn_store ("save the request", error);
+    }
+}
+
+/* Twice a second at most: what has arrived so far survives a crash. */
+static gboolean
+save_partial_cb (gpointer user_data)
+{
+  StarlingConversation *self = user_data;
+  g_autofree char *parts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->streaming == NULL || !self->partial_dirty || self->store == NULL ||
+      starling_message_get_id (self->streaming) == 0)
+    return G_SOURCE_CONTINUE;
+
+  self->partial_dirty = FALSE;
+  parts = starling_message_dup_parts_json (self->streaming);
+  starling_store_update_message (self->store, starling_message_get_id (self->streaming), parts,
+                                 STARLING_STORE_STATUS_STREAMING, &error);
+  warn_store ("save the partial answer", error);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static StarlingMessage *
+find_loaded (StarlingMessage *node,
+             gint64           id)
+{
+  GPtrArray *children;
+
+  if (starling_message_get_id (node) == id)
+    return node;
+
+  children = starling_message_get_children (node);
+  for (guint i = 0; i < children->len; i++)
+    {
+      StarlingMessage *found = find_loaded (g_ptr_array_index (children, i), id);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Hangs the stored path under the tree, with the other versions at each place. */
+static void
+attach_path (StarlingConversation *self,
+             GPtrArray            *path)
+{
+  StarlingMessage *parent = self->root;
+
+  for (guint i = 0; i < path->len; i++)
+    {
+      StarlingStoredMessage *stored = g_ptr_array_index (path, i);
+      gint64 id = starling_stored_message_get_id (stored);
+      StarlingMessage *message = find_loaded (self->root, id);
+
+      if (message == NULL)
+        {
+          if (starling_stored_message_get_n_siblings (stored) > 1)
+            {
+              g_autoptr(GError) error = NULL;
+              g_autoptr(GPtrArray) siblings = starling_store_list_siblings (self->store, id, &error);
+
+              warn_store ("read the versions of a message", error);
+              for (guint j = 0; siblings != NULL && j < siblings->len; j++)
+                {
+                  StarlingStoredMessage *other = g_ptr_array_index (siblings, j);
+                  g_autoptr(StarlingMessage) sibling = NULL;
+
+                  if (find_loaded (parent, starling_stored_message_get_id (other)) != NULL)
+                    continue;
+                  sibling = starling_message_new_from_stored (other);
+                  starling_message_set_children_loaded (sibling, FALSE);
+                  starling_message_add_child (parent, sibling);
+                }
+              message = find_loaded (parent, id);
+            }
+
+          if (message == NULL)
+            {
+              g_autoptr(StarlingMessage) fresh = starling_message_new_from_stored (stored);
+
+              starling_message_add_child (parent, fresh);
+              message = fresh;
+            }
+        }
+
+      starling_message_set_children_loaded (message, TRUE);
+      starling_message_set_active_child (parent, message);
+      parent = message;
+    }
+}
+
+static gboolean
+load_active_path (StarlingConversation  *self,
+                  GError               **error)
+{
+  g_autoptr(GPtrArray) path = NULL;
+
+  path = starling_store_load_path (self->store, self->id, 0, 0, error);
+  if (path == NULL)
+    return FALSE;
+
+  attach_path (self, path);
+  sync_path (self);
+  return TRUE;
+}
+
 static void
 set_busy (StarlingConversation *self,
           StarlingMessage      *streaming)
@@ -109,6 +380,7 @@ delta_received_cb (GemClient            *client,
     return;
 
   starling_message_update_response (self->streaming, response);
+  self->partial_dirty = TRUE;
 }
 
 static void
@@ -160,6 +432,8 @@ generate_cb (GObject      *object,
 
   if (self != NULL && self->streaming == answer)
     {
+      g_clear_handle_id (&self->save_source, g_source_remove);
+      store_finish (self, answer);
       g_clear_object (&self->cancellable);
       set_busy (self, NULL);
     }
@@ -223,6 +497,18 @@ start_request (StarlingConversation *self,
 
   starling_message_set_status (answer, STARLING_MESSAGE_STREAMING);
   g_object_set_data (G_OBJECT (answer), "starling-conversation", self);
+
+  /* The prompt is in the history before the request leaves. */
+  if (self->store != NULL)
+    {
+      StarlingMessage *prompt = starling_message_get_parent (answer);
+
+      if (prompt != NULL && prompt != self->root && starling_message_get_id (prompt) == 0)
+        store_message (self, prompt);
+      store_message (self, answer);
+      self->partial_dirty = FALSE;
+      self->save_source = g_timeout_add (500, save_partial_cb, self);
+    }
 
   self->cancellable = g_cancellable_new ();
   set_busy (self, answer);
@@ -289,11 +575,13 @@ starling_conversation_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_signal_handler (&self->delta_handler, self->client);
+  g_clear_handle_id (&self->save_source, g_source_remove);
   if (self->streaming != NULL)
     g_object_set_data (G_OBJECT (self->streaming), "starling-conversation", NULL);
   g_clear_object (&self->streaming);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->client);
+  g_clear_object (&self->store);
   if (self->messages != NULL)
     g_list_store_remove_all (self->messages);
   g_clear_object (&self->messages);
@@ -412,6 +700,13 @@ starling_conversation_set_title (StarlingConversation *self,
 
   g_free (self->title);
   self->title = g_strdup (title != NULL ? title : "");
+  if (self->store != NULL && self->id != 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      starling_store_rename_conversation (self->store, self->id, self->title, &error);
+      warn_store ("rename the conversation", error);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
@@ -435,6 +730,13 @@ starling_conversation_set_model (StarlingConversation *self,
 
   g_free (self->model);
   self->model = g_strdup (model);
+  if (self->store != NULL && self->id != 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      starling_store_set_conversation_model (self->store, self->id, self->model, &error);
+      warn_store ("save the model", error);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
 }
 
@@ -624,6 +926,14 @@ starling_conversation_delete_pair (StarlingConversation *self,
         }
     }
 
+  if (self->store != NULL && starling_message_get_id (prompt) != 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      starling_store_delete_message_pair (self->store, starling_message_get_id (prompt), &error);
+      warn_store ("delete the messages", error);
+    }
+
   starling_message_remove_child (parent, prompt);
   for (guint i = 0; i < continuation->len; i++)
     starling_message_add_child (parent, g_ptr_array_index (continuation, i));
@@ -636,7 +946,7 @@ starling_conversation_switch_branch (StarlingConversation *self,
                                      StarlingMessage      *message,
                                      int                   direction)
 {
-  StarlingMessage *parent;
+  StarlingMessage *parent, *target;
   GPtrArray *siblings;
   int index;
 
@@ -652,7 +962,24 @@ starling_conversation_switch_branch (StarlingConversation *self,
   if (index < 0 || index >= (int) siblings->len)
     return;
 
-  starling_message_set_active_child (parent, g_ptr_array_index (siblings, index));
+  target = g_ptr_array_index (siblings, index);
+  starling_message_set_active_child (parent, target);
+
+  if (self->store != NULL && starling_message_get_id (target) != 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      starling_store_select_message (self->store, starling_message_get_id (target), &error);
+      warn_store ("remember the chosen version", error);
+
+      /* A version read from the history brings its own continuation along. */
+      if (error == NULL && !starling_message_get_children_loaded (target))
+        {
+          load_active_path (self, &error);
+          warn_store ("read the chosen version", error);
+        }
+    }
+
   sync_path (self);
 }
 
@@ -701,4 +1028,88 @@ starling_conversation_dup_images (StarlingConversation *self)
     }
 
   return G_LIST_MODEL (store);
+}
+
+StarlingConversation *
+starling_conversation_new_for_store (GemClient     *client,
+                                     StarlingStore *store,
+                                     const char    *model)
+{
+  StarlingConversation *self = starling_conversation_new (client, model);
+
+  g_set_object (&self->store, store);
+  return self;
+}
+
+/* Reads a conversation back: its active path, and the other versions at each place. */
+StarlingConversation *
+starling_conversation_load (GemClient      *client,
+                            StarlingStore  *store,
+                            gint64          id,
+                            GError        **error)
+{
+  g_autoptr(StarlingConversationInfo) info = NULL;
+  g_autoptr(StarlingConversation) self = NULL;
+
+  g_return_val_if_fail (STARLING_IS_STORE (store), NULL);
+
+  info = starling_store_get_conversation (store, id, error);
+  if (info == NULL)
+    return NULL;
+
+  self = starling_conversation_new_for_store (client, store, starling_conversation_info_get_model (info));
+  self->id = id;
+  g_free (self->title);
+  self->title = g_strdup (starling_conversation_info_get_title (info));
+
+  if (!load_active_path (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+gint64
+starling_conversation_get_id (StarlingConversation *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (self), 0);
+
+  return self->id;
+}
+
+StarlingStore *
+starling_conversation_get_store (StarlingConversation *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (self), NULL);
+
+  return self->store;
+}
+
+/* Returns: the message's position in the active path, or G_MAXUINT */
+guint
+starling_conversation_find_message (StarlingConversation *self,
+                                    gint64                message_id)
+{
+  GListModel *model;
+
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (self), G_MAXUINT);
+
+  model = G_LIST_MODEL (self->messages);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(StarlingMessage) message = g_list_model_get_item (model, i);
+
+      if (starling_message_get_id (message) == message_id)
+        return i;
+    }
+
+  return G_MAXUINT;
+}
+
+/* After an interrupted or stopped answer: ask the model to carry on. */
+void
+starling_conversation_continue (StarlingConversation *self)
+{
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+
+  starling_conversation_send (self, _("Please continue from where you stopped."), NULL);
 }

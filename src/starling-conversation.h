@@ -9,6 +9,7 @@
 
 #include "gem-client.h"
 #include "starling-message.h"
+#include "starling-store.h"
 
 G_BEGIN_DECLS
 
@@ -18,7 +19,19 @@ G_DECLARE_FINAL_TYPE (StarlingConversation, starling_conversation, STARLING, CON
 
 StarlingConversation *starling_conversation_new            (GemClient            *client,
                                                             const char           *model);
+StarlingConversation *starling_conversation_new_for_store  (GemClient            *client,
+                                                            StarlingStore        *store,
+                                                            const char           *model);
+StarlingConversation *starling_conversation_load           (GemClient            *client,
+                                                            StarlingStore        *store,
+                                                            gint64                id,
+                                                            GError              **error);
+gint64                starling_conversation_get_id         (StarlingConversation *self);
+StarlingStore        *starling_conversation_get_store      (StarlingConversation *self);
 GListModel           *starling_conversation_get_messages   (StarlingConversation *self);
+guint                 starling_conversation_find_message   (StarlingConversation *self,
+                                                            gint64                message_id);
+void                  starling_conversation_continue       (StarlingConversation *self);
 const char           *starling_conversation_get_title      (StarlingConversation *self);
 void                  starling_conversation_set_title      (StarlingConversation *self,
                                                             const char           *title);

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "gem-citations.h"
 #include "gem-error.h"
 #include "starling-image-viewer.h"
 #include "starling-markdown-view.h"
@@ -39,11 +40,13 @@ struct _StarlingMessageRow
   GtkBox               *content_box;
   GtkWidget            *thinking_box;
   GtkFlowBox           *images_box;
+  GtkBox               *sources_box;
   StarlingImage        *menu_image;
   GtkWidget            *edit_box;
   GtkTextView          *edit_view;
   GtkLabel             *notice_label;
   GtkWidget            *error_box;
+  GtkWidget            *recover_box;
   GtkLabel             *error_label;
   GtkWidget            *retry_button;
   GtkExpander          *details_expander;
@@ -79,7 +82,14 @@ update_actions (StarlingMessageRow *self)
   gtk_widget_action_set_enabled (widget, "message.regenerate",
                                  is_model (self) && !busy && status != STARLING_MESSAGE_ERROR);
   gtk_widget_action_set_enabled (widget, "message.retry",
-                                 is_model (self) && !busy && status == STARLING_MESSAGE_ERROR);
+                                 is_model (self) && !busy &&
+                                 (status == STARLING_MESSAGE_ERROR || status == STARLING_MESSAGE_INTERRUPTED));
+  /* Only the newest answer can be continued: a new turn goes at the end. */
+  gtk_widget_action_set_enabled (widget, "message.continue",
+                                 is_model (self) && !busy && starling_message_get_active_child (self->message) == NULL &&
+                                 (status == STARLING_MESSAGE_INTERRUPTED || status == STARLING_MESSAGE_STOPPED));
+  gtk_widget_set_visible (self->recover_box,
+                          is_model (self) && status == STARLING_MESSAGE_INTERRUPTED);
   gtk_widget_action_set_enabled (widget, "message.delete", !busy);
   gtk_widget_action_set_enabled (widget, "message.previous-branch", !busy && index > 0);
   gtk_widget_action_set_enabled (widget, "message.next-branch", !busy && index + 1 < n_siblings);
@@ -445,6 +455,249 @@ update_images (StarlingMessageRow *self)
   self->n_images_shown = images->len;
 }
 
+
+/* "en.wikipedia.org" from a URI, for a source whose title is missing. */
+static char *
+domain_of (const char *uri)
+{
+  g_autoptr(GUri) parsed = uri != NULL ? g_uri_parse (uri, G_URI_FLAGS_NONE, NULL) : NULL;
+  const char *host = parsed != NULL ? g_uri_get_host (parsed) : NULL;
+
+  return g_strdup (host != NULL ? host : "");
+}
+
+static gboolean
+is_web_uri (const char *uri)
+{
+  return uri != NULL && (g_str_has_prefix (uri, "https://") || g_str_has_prefix (uri, "http://"));
+}
+
+static void
+open_uri_cb (GtkButton *button,
+             gpointer   user_data)
+{
+  const char *uri = g_object_get_data (G_OBJECT (button), "uri");
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (button));
+
+  /* Only web links leave the app, through the desktop's handler (a portal in a sandbox). */
+  if (is_web_uri (uri))
+    gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+}
+
+static GtkWidget *
+source_button (const char *number,
+               const char *title,
+               const char *detail,
+               const char *uri)
+{
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *label;
+  g_autofree char *accessible = NULL;
+
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_add_css_class (button, "source-row");
+  gtk_widget_set_halign (button, GTK_ALIGN_START);
+
+  if (number != NULL)
+    {
+      label = gtk_label_new (number);
+      gtk_widget_add_css_class (label, "source-number");
+      gtk_widget_add_css_class (label, "numeric");
+      gtk_box_append (GTK_BOX (box), label);
+    }
+
+  label = gtk_label_new (title);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 48);
+  gtk_box_append (GTK_BOX (box), label);
+
+  if (detail != NULL && *detail != '\0' && g_strcmp0 (detail, title) != 0)
+    {
+      label = gtk_label_new (detail);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_widget_add_css_class (label, "caption");
+      gtk_box_append (GTK_BOX (box), label);
+    }
+
+  gtk_button_set_child (GTK_BUTTON (button), box);
+  accessible = g_strdup_printf ("%s %s %s", number != NULL ? number : "", title, detail != NULL ? detail : "");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, g_strstrip (accessible), -1);
+
+  if (is_web_uri (uri))
+    {
+      g_object_set_data_full (G_OBJECT (button), "uri", g_strdup (uri), g_free);
+      gtk_widget_set_tooltip_text (button, uri);
+      g_signal_connect (button, "clicked", G_CALLBACK (open_uri_cb), NULL);
+    }
+  else
+    {
+      gtk_widget_set_sensitive (button, FALSE);
+    }
+
+  return button;
+}
+
+static void
+add_heading (GtkBox     *box,
+             const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_widget_add_css_class (label, "caption-heading");
+  gtk_box_append (box, label);
+}
+
+/* Sources, search queries, quoted material and pages read, under the answer. */
+static void
+update_sources (StarlingMessageRow *self)
+{
+  GemResponse *response = starling_message_get_response (self->message);
+  g_autoptr(GPtrArray) chunks = NULL;
+  g_autoptr(GPtrArray) citations = NULL;
+  g_auto(GStrv) queries = NULL;
+  JsonObject *json, *candidate = NULL;
+  JsonArray *candidates;
+  GtkWidget *child;
+  gboolean any = FALSE;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->sources_box))) != NULL)
+    gtk_box_remove (self->sources_box, child);
+
+  if (response == NULL || starling_message_get_status (self->message) == STARLING_MESSAGE_STREAMING)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->sources_box), FALSE);
+      return;
+    }
+
+  chunks = gem_response_get_grounding_chunks (response);
+  if (chunks->len > 0)
+    {
+      add_heading (self->sources_box, _("Sources"));
+      for (guint i = 0; i < chunks->len; i++)
+        {
+          GemGroundingChunk *chunk = g_ptr_array_index (chunks, i);
+          g_autofree char *number = g_strdup_printf ("%u", i + 1);
+          g_autofree char *domain = domain_of (chunk->uri);
+          const char *title = chunk->title != NULL && *chunk->title != '\0' ? chunk->title : domain;
+          /* Search results point at a Google redirect: its host says nothing about the source. */
+          const char *detail = chunk->kind == GEM_GROUNDING_SOURCE_MAPS ? _("Place on Google Maps")
+                               : chunk->kind == GEM_GROUNDING_SOURCE_RETRIEVED_CONTEXT ? _("Document")
+                               : strstr (domain, "vertexaisearch") != NULL ? NULL
+                               : domain;
+
+          gtk_box_append (self->sources_box, source_button (number, title, detail, chunk->uri));
+        }
+      any = TRUE;
+    }
+
+  queries = gem_response_get_web_search_queries (response);
+  if (queries != NULL && queries[0] != NULL)
+    {
+      GtkWidget *flow = gtk_flow_box_new ();
+
+      add_heading (self->sources_box, _("Searched For"));
+      gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
+      gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 6);
+      gtk_widget_set_halign (flow, GTK_ALIGN_START);
+      for (guint i = 0; queries[i] != NULL; i++)
+        {
+          g_autofree char *escaped = g_uri_escape_string (queries[i], NULL, FALSE);
+          g_autofree char *uri = g_strconcat ("https://www.google.com/search?q=", escaped, NULL);
+          GtkWidget *chip = gtk_button_new_with_label (queries[i]);
+
+          gtk_widget_add_css_class (chip, "pill");
+          gtk_widget_add_css_class (chip, "query-chip");
+          g_object_set_data_full (G_OBJECT (chip), "uri", g_steal_pointer (&uri), g_free);
+          gtk_widget_set_tooltip_text (chip, _("Search for this in the browser"));
+          g_signal_connect (chip, "clicked", G_CALLBACK (open_uri_cb), NULL);
+          gtk_flow_box_append (GTK_FLOW_BOX (flow), chip);
+        }
+      gtk_box_append (self->sources_box, flow);
+      any = TRUE;
+    }
+
+  citations = gem_response_get_citations (response);
+  if (citations->len > 0)
+    {
+      add_heading (self->sources_box, _("Quoted From"));
+      for (guint i = 0; i < citations->len; i++)
+        {
+          GemCitation *citation = g_ptr_array_index (citations, i);
+          g_autofree char *domain = domain_of (citation->uri);
+          const char *title = citation->title != NULL && *citation->title != '\0' ? citation->title
+                              : *domain != '\0' ? domain : _("Unnamed source");
+          g_autofree char *detail = citation->license != NULL && *citation->license != '\0'
+                                    /* Translators: %s is a license name, such as "mit" */
+                                    ? g_strdup_printf (_("License: %s"), citation->license)
+                                    : g_strdup (domain);
+
+          gtk_box_append (self->sources_box, source_button (NULL, title, detail, citation->uri));
+        }
+      any = TRUE;
+    }
+
+  /* urlContextMetadata has no typed accessor: read the API's own shape. */
+  json = gem_response_get_json (response);
+  candidates = json != NULL && json_object_has_member (json, "candidates")
+               ? json_object_get_array_member (json, "candidates") : NULL;
+  if (candidates != NULL && json_array_get_length (candidates) > 0)
+    candidate = json_array_get_object_element (candidates, 0);
+  if (candidate != NULL && json_object_has_member (candidate, "urlContextMetadata"))
+    {
+      JsonObject *meta = json_object_get_object_member (candidate, "urlContextMetadata");
+      JsonArray *urls = meta != NULL && json_object_has_member (meta, "urlMetadata")
+                        ? json_object_get_array_member (meta, "urlMetadata") : NULL;
+
+      if (urls != NULL && json_array_get_length (urls) > 0)
+        {
+          add_heading (self->sources_box, _("Pages Read"));
+          for (guint i = 0; i < json_array_get_length (urls); i++)
+            {
+              JsonObject *url = json_array_get_object_element (urls, i);
+              const char *retrieved = url != NULL ? json_object_get_string_member_with_default (url, "retrievedUrl", "") : "";
+              const char *status = url != NULL ? json_object_get_string_member_with_default (url, "urlRetrievalStatus", "") : "";
+              gboolean ok = g_str_equal (status, "URL_RETRIEVAL_STATUS_SUCCESS");
+
+              gtk_box_append (self->sources_box,
+                              source_button (NULL, retrieved, ok ? _("Read") : _("Could not be read"), retrieved));
+            }
+          any = TRUE;
+        }
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->sources_box), any);
+}
+
+/* The finished answer, with a marker after each sentence its sources support. */
+static void
+render_final_text (StarlingMessageRow *self)
+{
+  GemResponse *response = starling_message_get_response (self->message);
+  g_autoptr(GPtrArray) supports = NULL;
+  g_autoptr(GPtrArray) marks = NULL;
+  g_autofree char *annotated = NULL;
+  const char *text = starling_message_get_text (self->message);
+
+  if (response == NULL || self->markdown == NULL)
+    return;
+
+  supports = gem_response_get_grounding_supports (response);
+  if (supports->len == 0)
+    return;
+
+  marks = gem_citation_marks_compute (text, supports);
+  if (marks->len == 0)
+    return;
+
+  annotated = gem_citations_annotate_markdown (text, marks);
+  starling_markdown_view_set_text (STARLING_MARKDOWN_VIEW (self->markdown), annotated);
+}
+
 static void
 text_appended_cb (StarlingMessageRow *self,
                   const char         *delta)
@@ -465,7 +718,11 @@ static void
 status_changed_cb (StarlingMessageRow *self)
 {
   if (self->markdown != NULL && starling_message_get_status (self->message) != STARLING_MESSAGE_STREAMING)
-    starling_markdown_view_finish (STARLING_MARKDOWN_VIEW (self->markdown));
+    {
+      starling_markdown_view_finish (STARLING_MARKDOWN_VIEW (self->markdown));
+      render_final_text (self);
+    }
+  update_sources (self);
 
   gtk_widget_set_visible (self->actions_box, starling_message_get_status (self->message) != STARLING_MESSAGE_STREAMING);
   update_thinking (self);
@@ -556,6 +813,7 @@ send_edit_action (GtkWidget  *widget,
 
 CONVERSATION_ACTION (regenerate_action, starling_conversation_regenerate (conversation, message))
 CONVERSATION_ACTION (retry_action, starling_conversation_retry (conversation, message))
+CONVERSATION_ACTION (continue_action, starling_conversation_continue (conversation))
 CONVERSATION_ACTION (delete_action, starling_conversation_delete_pair (conversation, message))
 CONVERSATION_ACTION (previous_branch_action, starling_conversation_switch_branch (conversation, message, -1))
 CONVERSATION_ACTION (next_branch_action, starling_conversation_switch_branch (conversation, message, 1))
@@ -619,10 +877,12 @@ starling_message_row_class_init (StarlingMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, content_box);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thinking_box);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, images_box);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, sources_box);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, edit_box);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, edit_view);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, notice_label);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, error_box);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, recover_box);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, error_label);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, details_expander);
@@ -635,6 +895,7 @@ starling_message_row_class_init (StarlingMessageRowClass *klass)
   gtk_widget_class_install_action (widget_class, "message.send-edit", NULL, send_edit_action);
   gtk_widget_class_install_action (widget_class, "message.regenerate", NULL, regenerate_action);
   gtk_widget_class_install_action (widget_class, "message.retry", NULL, retry_action);
+  gtk_widget_class_install_action (widget_class, "message.continue", NULL, continue_action);
   gtk_widget_class_install_action (widget_class, "message.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "message.previous-branch", NULL, previous_branch_action);
   gtk_widget_class_install_action (widget_class, "message.next-branch", NULL, next_branch_action);

@@ -26,6 +26,8 @@ struct _StarlingMessage
   GError                *error;
   char                  *request_json;
   guint                  n_images;
+  gint64                 id;                /* in the history; 0 until stored */
+  gboolean               children_loaded;   /* FALSE for a branch not read from the history yet */
 
   StarlingMessage       *parent;       /* weak: the parent owns its children */
   GPtrArray             *children;
@@ -189,6 +191,7 @@ starling_message_class_init (StarlingMessageClass *klass)
 static void
 starling_message_init (StarlingMessage *self)
 {
+  self->children_loaded = TRUE;
   self->children = g_ptr_array_new_with_free_func (g_object_unref);
   self->text = g_strdup ("");
   self->thought_text = g_strdup ("");
@@ -573,4 +576,170 @@ starling_message_get_n_siblings (StarlingMessage *self)
   g_return_val_if_fail (STARLING_IS_MESSAGE (self), 1);
 
   return self->parent != NULL ? self->parent->children->len : 1;
+}
+
+static StarlingMessageStatus
+status_from_store (StarlingStoreStatus status)
+{
+  switch (status)
+    {
+    case STARLING_STORE_STATUS_STREAMING:
+      /* Still "streaming" in the history means the app died mid-answer. */
+    case STARLING_STORE_STATUS_INTERRUPTED:
+      return STARLING_MESSAGE_INTERRUPTED;
+    case STARLING_STORE_STATUS_STOPPED:
+      return STARLING_MESSAGE_STOPPED;
+    case STARLING_STORE_STATUS_ERROR:
+      return STARLING_MESSAGE_ERROR;
+    case STARLING_STORE_STATUS_COMPLETE:
+    default:
+      return STARLING_MESSAGE_COMPLETE;
+    }
+}
+
+static void
+set_member_from_json (JsonObject *object,
+                      const char *member,
+                      const char *json)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (json == NULL || *json == '\0')
+    return;
+
+  node = json_from_string (json, NULL);
+  if (node != NULL)
+    json_object_set_member (object, member, g_steal_pointer (&node));
+}
+
+/* A message read back from the history, its raw parts exactly as they were received. */
+StarlingMessage *
+starling_message_new_from_stored (StarlingStoredMessage *stored)
+{
+  StarlingMessage *self;
+  g_autoptr(JsonNode) parts = NULL;
+  const char *error_json;
+
+  g_return_val_if_fail (STARLING_IS_STORED_MESSAGE (stored), NULL);
+
+  parts = json_from_string (starling_stored_message_get_parts_json (stored), NULL);
+  if (parts == NULL || !JSON_NODE_HOLDS_ARRAY (parts))
+    {
+      g_clear_pointer (&parts, json_node_unref);
+      parts = json_node_init_array (json_node_alloc (), json_array_new ());
+    }
+
+  if (starling_stored_message_get_role (stored) == STARLING_STORE_ROLE_USER)
+    {
+      self = starling_message_new_user (json_node_get_array (parts));
+    }
+  else
+    {
+      g_autoptr(JsonObject) response = json_object_new ();
+      g_autoptr(JsonObject) candidate = json_object_new ();
+      g_autoptr(JsonObject) content = json_object_new ();
+      g_autoptr(JsonArray) candidates = json_array_new ();
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+      g_autoptr(GemResponse) merged = NULL;
+      g_autofree char *json = NULL;
+      const char *finish = starling_stored_message_get_finish_reason (stored);
+      const char *version = starling_stored_message_get_model_version (stored);
+
+      json_object_set_string_member (content, "role", "model");
+      json_object_set_member (content, "parts", json_node_ref (parts));
+      json_object_set_object_member (candidate, "content", g_steal_pointer (&content));
+      if (finish != NULL && *finish != '\0')
+        json_object_set_string_member (candidate, "finishReason", finish);
+      set_member_from_json (candidate, "groundingMetadata", starling_stored_message_get_grounding_json (stored));
+      json_array_add_object_element (candidates, g_steal_pointer (&candidate));
+      json_object_set_array_member (response, "candidates", g_steal_pointer (&candidates));
+      set_member_from_json (response, "usageMetadata", starling_stored_message_get_usage_json (stored));
+      if (version != NULL && *version != '\0')
+        json_object_set_string_member (response, "modelVersion", version);
+
+      json_node_set_object (root, response);
+      json = json_to_string (root, FALSE);
+      merged = gem_response_new_from_json (json, -1, NULL);
+
+      self = starling_message_new_model ();
+      if (merged != NULL)
+        starling_message_update_response (self, merged);
+    }
+
+  self->id = starling_stored_message_get_id (stored);
+  self->status = status_from_store (starling_stored_message_get_status (stored));
+
+  error_json = starling_stored_message_get_error_json (stored);
+  if (self->status == STARLING_MESSAGE_ERROR && error_json != NULL && *error_json != '\0')
+    {
+      g_autoptr(JsonNode) node = json_from_string (error_json, NULL);
+      JsonObject *object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *message = object != NULL ? json_object_get_string_member_with_default (object, "message", NULL) : NULL;
+      gint64 code = object != NULL ? json_object_get_int_member_with_default (object, "code", 0) : 0;
+      const char *domain = object != NULL ? json_object_get_string_member_with_default (object, "domain", "") : "";
+      g_autoptr(GError) error = NULL;
+
+      if (message == NULL)
+        message = _("This answer failed.");
+      error = g_error_new_literal (g_str_equal (domain, "gem-error-quark") ? GEM_ERROR : G_IO_ERROR,
+                                   (int) code, message);
+      if (error->domain == GEM_ERROR)
+        {
+          gem_error_set_api_message (error, json_object_get_string_member_with_default (object, "apiMessage", NULL));
+          gem_error_set_http_status (error, (guint) json_object_get_int_member_with_default (object, "httpStatus", 0));
+          gem_error_set_api_status (error, json_object_get_string_member_with_default (object, "apiStatus", NULL));
+        }
+      self->error = g_steal_pointer (&error);
+    }
+
+  return self;
+}
+
+gint64
+starling_message_get_id (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), 0);
+
+  return self->id;
+}
+
+void
+starling_message_set_id (StarlingMessage *self,
+                         gint64           id)
+{
+  g_return_if_fail (STARLING_IS_MESSAGE (self));
+
+  self->id = id;
+}
+
+gboolean
+starling_message_get_children_loaded (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), TRUE);
+
+  return self->children_loaded;
+}
+
+void
+starling_message_set_children_loaded (StarlingMessage *self,
+                                      gboolean         loaded)
+{
+  g_return_if_fail (STARLING_IS_MESSAGE (self));
+
+  self->children_loaded = loaded;
+}
+
+/* The raw parts as JSON text, for the history. */
+char *
+starling_message_dup_parts_json (StarlingMessage *self)
+{
+  JsonArray *parts = starling_message_get_parts (self);
+  g_autoptr(JsonNode) node = NULL;
+
+  if (parts == NULL)
+    return g_strdup ("[]");
+
+  node = json_node_new (JSON_NODE_ARRAY);
+  json_node_set_array (node, parts);
+  return json_to_string (node, FALSE);
 }

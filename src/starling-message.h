@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gem-response.h"
+#include "starling-stored-message.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,14 @@ G_DECLARE_FINAL_TYPE (StarlingMessage, starling_message, STARLING, MESSAGE, GObj
 
 StarlingMessage       *starling_message_new_user          (JsonArray             *parts);
 StarlingMessage       *starling_message_new_model         (void);
+StarlingMessage       *starling_message_new_from_stored   (StarlingStoredMessage *stored);
+gint64                 starling_message_get_id            (StarlingMessage       *self);
+void                   starling_message_set_id            (StarlingMessage       *self,
+                                                           gint64                 id);
+gboolean               starling_message_get_children_loaded (StarlingMessage     *self);
+void                   starling_message_set_children_loaded (StarlingMessage     *self,
+                                                           gboolean               loaded);
+char                  *starling_message_dup_parts_json    (StarlingMessage       *self);
 
 StarlingRole           starling_message_get_role          (StarlingMessage       *self);
 StarlingMessageStatus  starling_message_get_status        (StarlingMessage       *self);

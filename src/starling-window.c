@@ -193,7 +193,8 @@ new_chat_action (GtkWidget  *widget,
     }
 
   model = g_settings_get_string (self->settings, "default-model");
-  conversation = starling_conversation_new (starling_application_get_client (app), model);
+  conversation = starling_conversation_new_for_store (starling_application_get_client (app),
+                                                      starling_application_get_store (app), model);
   g_list_store_insert (self->conversations, 0, conversation);
   show_conversation (self, conversation);
 }
@@ -229,6 +230,19 @@ starling_window_setup (StarlingWindow *self)
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+
+  {
+    g_autofree char *notice = starling_application_dup_store_notice (app);
+
+    /* A history that could not be read was kept aside: say so once. */
+    if (notice != NULL)
+      {
+        AdwToast *toast = adw_toast_new (notice);
+
+        adw_toast_set_timeout (toast, 0);
+        adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      }
+  }
 
   gtk_widget_set_visible (GTK_WIDGET (self->demo_revealer), starling_application_get_demo (app));
   gtk_revealer_set_reveal_child (self->demo_revealer, starling_application_get_demo (app));
@@ -317,4 +331,56 @@ starling_window_show_toast (StarlingWindow *self,
   g_return_if_fail (STARLING_IS_WINDOW (self));
 
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+/* Opens a conversation from the history (or shows it, when already open),
+ * scrolled to @message_id when that is not 0. */
+gboolean
+starling_window_open_conversation (StarlingWindow *self,
+                                   gint64          id,
+                                   gint64          message_id)
+{
+  StarlingApplication *app;
+  g_autoptr(StarlingConversation) conversation = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *view;
+
+  g_return_val_if_fail (STARLING_IS_WINDOW (self), FALSE);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->conversations)); i++)
+    {
+      g_autoptr(StarlingConversation) open = g_list_model_get_item (G_LIST_MODEL (self->conversations), i);
+
+      if (starling_conversation_get_id (open) == id)
+        {
+          conversation = g_steal_pointer (&open);
+          break;
+        }
+    }
+
+  if (conversation == NULL)
+    {
+      app = get_application (self);
+      if (starling_application_get_store (app) == NULL)
+        return FALSE;
+
+      conversation = starling_conversation_load (starling_application_get_client (app),
+                                                 starling_application_get_store (app), id, &error);
+      if (conversation == NULL)
+        {
+          /* Translators: %s says why */
+          g_autofree char *message = g_strdup_printf (_("The conversation could not be opened: %s"), error->message);
+
+          starling_window_show_toast (self, message);
+          return FALSE;
+        }
+      g_list_store_insert (self->conversations, 0, conversation);
+    }
+
+  show_conversation (self, conversation);
+  view = find_chat_view (self, conversation);
+  if (view != NULL && message_id != 0)
+    starling_chat_view_reveal_message (STARLING_CHAT_VIEW (view), message_id);
+
+  return TRUE;
 }

@@ -1,0 +1,223 @@
+/* test-history.c: conversations survive a restart, a crash and a branch switch
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "fake-gemini.h"
+#include "starling-chat-view.h"
+#include "starling-message-row.h"
+#include "starling-test-ui.h"
+#include "starling-window.h"
+
+static FakeGemini *fake;
+
+typedef struct
+{
+  StarlingConversation *conversation;
+  guint                 index;
+} Wait;
+
+static gboolean
+answer_done (gpointer user_data)
+{
+  Wait *wait = user_data;
+  GListModel *messages = starling_conversation_get_messages (wait->conversation);
+  g_autoptr(StarlingMessage) message = NULL;
+
+  if (g_list_model_get_n_items (messages) <= wait->index)
+    return FALSE;
+  message = g_list_model_get_item (messages, wait->index);
+  return starling_message_get_status (message) != STARLING_MESSAGE_STREAMING;
+}
+
+static void
+send_and_wait (StarlingConversation *conversation,
+               const char           *text,
+               guint                 answer_index)
+{
+  Wait wait = { conversation, answer_index };
+
+  starling_conversation_send (conversation, text, NULL);
+  g_assert_true (starling_test_wait_for (answer_done, &wait, 10000));
+}
+
+static StarlingMessage *
+item (StarlingConversation *conversation,
+      guint                 index)
+{
+  g_autoptr(StarlingMessage) message = g_list_model_get_item (starling_conversation_get_messages (conversation), index);
+
+  return message;
+}
+
+static void
+check_round_trip (StarlingTestContext *context)
+{
+  StarlingStore *store = starling_application_get_store (context->app);
+  GemClient *client = starling_application_get_client (context->app);
+  g_autoptr(StarlingConversation) conversation = starling_conversation_new_for_store (client, store, "gemini-2.5-flash");
+  g_autoptr(StarlingConversation) reloaded = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (store);
+  fake_gemini_route (fake, "gemini-2.5-pro", "replay=googleai/streaming-success-thinking-function-call-thought-summary-signature.txt");
+  starling_conversation_set_model (conversation, "gemini-2.5-pro");
+  send_and_wait (conversation, "What is the weather in Boston?", 1);
+  g_assert_cmpuint (starling_conversation_get_id (conversation), !=, 0);
+  g_assert_cmpstr (starling_conversation_get_title (conversation), ==, "What is the weather in Boston?");
+
+  reloaded = starling_conversation_load (client, store, starling_conversation_get_id (conversation), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (starling_conversation_get_messages (reloaded)), ==, 2);
+  g_assert_cmpstr (starling_conversation_get_title (reloaded), ==, "What is the weather in Boston?");
+  g_assert_cmpstr (starling_conversation_get_model (reloaded), ==, "gemini-2.5-pro");
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *before = starling_message_dup_parts_json (item (conversation, i));
+      g_autofree char *after = starling_message_dup_parts_json (item (reloaded, i));
+
+      /* Raw parts, signatures included, come back byte for byte. */
+      g_assert_cmpstr (before, ==, after);
+      g_assert_cmpint (starling_message_get_status (item (reloaded, i)), ==, STARLING_MESSAGE_COMPLETE);
+    }
+  {
+    g_autofree char *parts = starling_message_dup_parts_json (item (reloaded, 1));
+
+    g_assert_nonnull (strstr (parts, "thoughtSignature"));
+  }
+}
+
+static void
+test_round_trip (void)
+{
+  starling_test_run_in_app (check_round_trip, NULL);
+}
+
+static void
+check_interrupted_answer (StarlingTestContext *context)
+{
+  StarlingStore *store = starling_application_get_store (context->app);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shown = NULL;
+  StarlingChatView *view;
+  StarlingConversation *conversation;
+  GtkWidget *row;
+  gint64 id, prompt, answer;
+
+  /* What a crash leaves behind: an answer still marked as streaming. */
+  id = starling_store_create_conversation (store, "Long story", "gemini-2.5-flash", NULL, &error);
+  g_assert_no_error (error);
+  prompt = starling_store_append_message (store, id, 0, STARLING_STORE_ROLE_USER,
+                                          "[{\"text\":\"Tell me a long story\"}]", STARLING_STORE_STATUS_COMPLETE, &error);
+  g_assert_no_error (error);
+  answer = starling_store_append_message (store, id, prompt, STARLING_STORE_ROLE_MODEL,
+                                          "[{\"text\":\"Once upon a time, in a faraway\"}]",
+                                          STARLING_STORE_STATUS_STREAMING, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (answer, >, 0);
+
+  g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), id, 0));
+  view = STARLING_CHAT_VIEW (starling_test_find_widget (GTK_WIDGET (context->window), STARLING_TYPE_CHAT_VIEW, NULL));
+  g_assert_nonnull (view);
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+  conversation = starling_chat_view_get_conversation (view);
+
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), 1));
+  shown = starling_test_collect_text (row);
+  g_assert_nonnull (strstr (shown, "Once upon a time, in a faraway"));
+  g_assert_nonnull (strstr (shown, "This answer was interrupted before it was finished."));
+  g_assert_nonnull (strstr (shown, "Continue"));
+  g_assert_cmpint (starling_message_get_status (item (conversation, 1)), ==, STARLING_MESSAGE_INTERRUPTED);
+
+  /* Retry replaces it with a whole answer. */
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=Once upon a time, in a faraway land, the end.");
+  g_assert_true (gtk_widget_activate_action (row, "message.retry", NULL));
+  {
+    Wait wait = { conversation, 1 };
+
+    g_assert_true (starling_test_wait_for (answer_done, &wait, 10000));
+  }
+  g_assert_cmpint (starling_message_get_status (item (conversation, 1)), ==, STARLING_MESSAGE_COMPLETE);
+  g_assert_cmpstr (starling_message_get_text (item (conversation, 1)), ==, "Once upon a time, in a faraway land, the end.");
+}
+
+static void
+test_interrupted_answer (void)
+{
+  starling_test_run_in_app (check_interrupted_answer, NULL);
+}
+
+static void
+check_branches_persist (StarlingTestContext *context)
+{
+  StarlingStore *store = starling_application_get_store (context->app);
+  GemClient *client = starling_application_get_client (context->app);
+  g_autoptr(StarlingConversation) conversation = starling_conversation_new_for_store (client, store, "gemini-2.5-flash");
+  g_autoptr(StarlingConversation) reloaded = NULL;
+  g_autoptr(GError) error = NULL;
+  Wait wait;
+
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=About cats.");
+  send_and_wait (conversation, "Tell me about cats", 1);
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=More on cats.");
+  send_and_wait (conversation, "More", 3);
+
+  /* Edit the first prompt: a second branch. */
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=About dogs.");
+  starling_conversation_edit (conversation, item (conversation, 0), "Tell me about dogs");
+  wait = (Wait) { conversation, 1 };
+  g_assert_true (starling_test_wait_for (answer_done, &wait, 10000));
+
+  reloaded = starling_conversation_load (client, store, starling_conversation_get_id (conversation), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (starling_conversation_get_messages (reloaded)), ==, 2);
+  g_assert_cmpstr (starling_message_get_text (item (reloaded, 1)), ==, "About dogs.");
+  g_assert_cmpuint (starling_message_get_n_siblings (item (reloaded, 0)), ==, 2);
+  g_assert_cmpuint (starling_message_get_sibling_index (item (reloaded, 0)), ==, 1);
+
+  /* The other branch comes back from the history with its whole continuation. */
+  starling_conversation_switch_branch (reloaded, item (reloaded, 0), -1);
+  g_assert_cmpuint (g_list_model_get_n_items (starling_conversation_get_messages (reloaded)), ==, 4);
+  g_assert_cmpstr (starling_message_get_text (item (reloaded, 0)), ==, "Tell me about cats");
+  g_assert_cmpstr (starling_message_get_text (item (reloaded, 3)), ==, "More on cats.");
+
+  /* And the choice itself is remembered. */
+  g_clear_object (&reloaded);
+  reloaded = starling_conversation_load (client, store, starling_conversation_get_id (conversation), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (starling_conversation_get_messages (reloaded)), ==, 4);
+}
+
+static void
+test_branches_persist (void)
+{
+  starling_test_run_in_app (check_branches_persist, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  starling_test_ui_init (&argc, &argv);
+
+  fake = fake_gemini_new (g_getenv ("STARLING_CORPUS_DIR"), &error);
+  g_assert_no_error (error);
+  g_setenv ("STARLING_BASE_URL", fake_gemini_get_base_url (fake), TRUE);
+  g_setenv ("STARLING_API_KEY", "test-key", TRUE);
+
+  g_test_add_func ("/history/round-trip", test_round_trip);
+  g_test_add_func ("/history/interrupted-answer", test_interrupted_answer);
+  g_test_add_func ("/history/branches-persist", test_branches_persist);
+
+  status = g_test_run ();
+  g_clear_object (&fake);
+  return status;
+}
