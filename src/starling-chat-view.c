@@ -12,8 +12,8 @@
 #include "starling-message-row.h"
 
 /* The list box shows a window of the newest messages; older pages join at the top. */
-#define WINDOW_SIZE 150
-#define PAGE_SIZE   50
+#define WINDOW_SIZE 24
+#define PAGE_SIZE   24
 #define STICKY_SLACK_PX 24.0
 
 struct _StarlingChatView
@@ -201,6 +201,11 @@ starling_chat_view_dispose (GObject *object)
 
   if (self->scroller != NULL)
     g_clear_signal_handler (&self->prepend_handler, get_vadjustment (self));
+  if (self->conversation != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (starling_conversation_get_messages (self->conversation), self);
+      g_signal_handlers_disconnect_by_data (self->conversation, self);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), STARLING_TYPE_CHAT_VIEW);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);

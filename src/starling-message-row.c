@@ -23,9 +23,16 @@ struct _StarlingMessageRow
   GtkWidget            *user_label;
   GCancellable         *cancellable;
   guint                 n_images_shown;
+  guint                 n_thought_images;
   guint                 thinking_touched : 1;
+  guint                 tooltips_set : 1;
 
   GtkWidget            *bubble;
+  GtkBox               *branch_slot;
+  GtkBox               *thinking_slot;
+  GtkBox               *edit_slot;
+  GtkBox               *recover_slot;
+  GtkBox               *error_slot;
   GtkLabel             *role_label;
   GtkWidget            *branch_box;
   GtkLabel             *branch_label;
@@ -62,6 +69,252 @@ dup_conversation (StarlingMessageRow *self)
   return g_weak_ref_get (&self->conversation);
 }
 
+
+/* --- Parts built on demand: most messages never need them --- */
+
+static GMenuModel *
+get_context_menu (void)
+{
+  static GMenu *menu;
+
+  if (menu == NULL)
+    {
+      g_autoptr(GMenu) actions = g_menu_new ();
+      g_autoptr(GMenu) destructive = g_menu_new ();
+      g_autoptr(GMenuItem) edit = g_menu_item_new (_("_Edit and Resend"), "message.edit");
+      g_autoptr(GMenuItem) regenerate = g_menu_item_new (_("_Regenerate"), "message.regenerate");
+      g_autoptr(GMenuItem) retry = g_menu_item_new (_("Re_try"), "message.retry");
+      g_autoptr(GMenuItem) cont = g_menu_item_new (_("C_ontinue"), "message.continue");
+
+      g_menu_append (actions, _("_Copy"), "message.copy");
+      g_menu_item_set_attribute (edit, "hidden-when", "s", "action-disabled");
+      g_menu_item_set_attribute (regenerate, "hidden-when", "s", "action-disabled");
+      g_menu_item_set_attribute (retry, "hidden-when", "s", "action-disabled");
+      g_menu_item_set_attribute (cont, "hidden-when", "s", "action-disabled");
+      g_menu_append_item (actions, edit);
+      g_menu_append_item (actions, regenerate);
+      g_menu_append_item (actions, retry);
+      g_menu_append_item (actions, cont);
+      g_menu_append (destructive, _("_Delete Message Pair"), "message.delete");
+
+      menu = g_menu_new ();
+      g_menu_append_section (menu, NULL, G_MENU_MODEL (actions));
+      g_menu_append_section (menu, NULL, G_MENU_MODEL (destructive));
+    }
+
+  return G_MENU_MODEL (menu);
+}
+
+static GtkWidget *
+icon_button (const char *icon,
+             const char *action,
+             const char *label)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  g_object_set_data (G_OBJECT (button), "starling-tooltip", (gpointer) label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_add_css_class (button, "circular");
+
+  return button;
+}
+
+static GtkWidget *
+text_button (const char *mnemonic,
+             const char *action,
+             const char *label)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (mnemonic);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  /* GTK 4.8 would read the mnemonic's underscore out loud. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+
+  return button;
+}
+
+/* On GTK 4.8 setting a tooltip asks the X server where the pointer is: a
+ * round trip per button per row. Tooltips are set when the row is first
+ * entered or focused instead. */
+static void
+set_tooltips (GtkWidget *widget)
+{
+  const char *tooltip = g_object_get_data (G_OBJECT (widget), "starling-tooltip");
+
+  if (tooltip != NULL && gtk_widget_get_tooltip_text (widget) == NULL)
+    gtk_widget_set_tooltip_text (widget, tooltip);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    set_tooltips (child);
+}
+
+static void
+ensure_tooltips (StarlingMessageRow *self)
+{
+  if (self->tooltips_set)
+    return;
+
+  self->tooltips_set = TRUE;
+  gtk_widget_set_tooltip_text (self->edit_button, _("Edit and Resend"));
+  gtk_widget_set_tooltip_text (self->regenerate_button, _("Regenerate"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->menu_button), _("More Actions"));
+  gtk_widget_set_tooltip_text (gtk_widget_get_first_child (self->actions_box), _("Copy"));
+  set_tooltips (GTK_WIDGET (self));
+}
+
+static void
+ensure_branch_box (StarlingMessageRow *self)
+{
+  if (self->branch_box != NULL)
+    return;
+
+  self->branch_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_add_css_class (self->branch_box, "branch-switcher");
+  gtk_box_append (GTK_BOX (self->branch_box),
+                  icon_button ("go-previous-symbolic", "message.previous-branch", _("Previous Version")));
+  self->branch_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->branch_label), "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (self->branch_label), "numeric");
+  gtk_box_append (GTK_BOX (self->branch_box), GTK_WIDGET (self->branch_label));
+  gtk_box_append (GTK_BOX (self->branch_box),
+                  icon_button ("go-next-symbolic", "message.next-branch", _("Next Version")));
+  gtk_box_append (self->branch_slot, self->branch_box);
+  if (self->tooltips_set)
+    set_tooltips (self->branch_box);
+}
+
+static void thinking_toggled_cb (StarlingMessageRow *self);
+
+static void
+ensure_thinking (StarlingMessageRow *self)
+{
+  GtkWidget *label_box;
+
+  if (self->thinking_expander != NULL)
+    return;
+
+  self->thinking_expander = GTK_EXPANDER (gtk_expander_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->thinking_expander), "thinking");
+
+  label_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->thinking_spinner = GTK_SPINNER (gtk_spinner_new ());
+  self->thinking_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->thinking_label), "dim-label");
+  gtk_box_append (GTK_BOX (label_box), GTK_WIDGET (self->thinking_spinner));
+  gtk_box_append (GTK_BOX (label_box), GTK_WIDGET (self->thinking_label));
+  gtk_expander_set_label_widget (self->thinking_expander, label_box);
+
+  self->thinking_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  self->thought_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->thought_label, 0);
+  gtk_label_set_wrap (self->thought_label, TRUE);
+  gtk_label_set_wrap_mode (self->thought_label, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (self->thought_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->thought_label), "thought-text");
+  gtk_box_append (GTK_BOX (self->thinking_box), GTK_WIDGET (self->thought_label));
+  gtk_expander_set_child (self->thinking_expander, self->thinking_box);
+
+  g_signal_connect_swapped (self->thinking_expander, "notify::expanded",
+                            G_CALLBACK (thinking_toggled_cb), self);
+  gtk_box_append (self->thinking_slot, GTK_WIDGET (self->thinking_expander));
+}
+
+static void
+ensure_edit_box (StarlingMessageRow *self)
+{
+  GtkWidget *scroller, *buttons, *send;
+
+  if (self->edit_box != NULL)
+    return;
+
+  self->edit_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 300);
+  gtk_widget_add_css_class (scroller, "composer-entry");
+
+  self->edit_view = GTK_TEXT_VIEW (gtk_text_view_new ());
+  gtk_text_view_set_wrap_mode (self->edit_view, GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_top_margin (self->edit_view, 8);
+  gtk_text_view_set_bottom_margin (self->edit_view, 8);
+  gtk_text_view_set_left_margin (self->edit_view, 10);
+  gtk_text_view_set_right_margin (self->edit_view, 10);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Edit Message"), -1);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->edit_view));
+  gtk_box_append (GTK_BOX (self->edit_box), scroller);
+
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_halign (buttons, GTK_ALIGN_END);
+  gtk_box_append (GTK_BOX (buttons), text_button (_("_Cancel"), "message.cancel-edit", _("Cancel")));
+  send = text_button (_("_Send"), "message.send-edit", _("Send Edited Message"));
+  gtk_widget_add_css_class (send, "suggested-action");
+  gtk_box_append (GTK_BOX (buttons), send);
+  gtk_box_append (GTK_BOX (self->edit_box), buttons);
+
+  gtk_widget_set_visible (self->edit_box, FALSE);
+  gtk_box_append (self->edit_slot, self->edit_box);
+}
+
+static void
+ensure_recover_box (StarlingMessageRow *self)
+{
+  if (self->recover_box != NULL)
+    return;
+
+  self->recover_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (self->recover_box), text_button (_("C_ontinue"), "message.continue", _("Continue")));
+  gtk_box_append (GTK_BOX (self->recover_box), text_button (_("Re_try"), "message.retry", _("Retry Answer")));
+  gtk_box_append (self->recover_slot, self->recover_box);
+}
+
+static void
+ensure_error_box (StarlingMessageRow *self)
+{
+  GtkWidget *top, *icon;
+
+  if (self->error_box != NULL)
+    return;
+
+  self->error_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_add_css_class (self->error_box, "card");
+  gtk_widget_add_css_class (self->error_box, "error-card");
+
+  top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  gtk_widget_set_valign (icon, GTK_ALIGN_START);
+  gtk_widget_add_css_class (icon, "error");
+  gtk_box_append (GTK_BOX (top), icon);
+
+  self->error_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->error_label, 0);
+  gtk_label_set_wrap (self->error_label, TRUE);
+  gtk_label_set_selectable (self->error_label, TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->error_label), TRUE);
+  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->error_label));
+
+  self->retry_button = text_button (_("_Retry"), "message.retry", _("Retry"));
+  gtk_widget_set_valign (self->retry_button, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (top), self->retry_button);
+  gtk_box_append (GTK_BOX (self->error_box), top);
+
+  self->details_expander = GTK_EXPANDER (gtk_expander_new (_("Details")));
+  self->details_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->details_label, 0);
+  gtk_label_set_wrap (self->details_label, TRUE);
+  gtk_label_set_wrap_mode (self->details_label, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (self->details_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->details_label), "monospace");
+  gtk_widget_add_css_class (GTK_WIDGET (self->details_label), "caption");
+  gtk_expander_set_child (self->details_expander, GTK_WIDGET (self->details_label));
+  gtk_box_append (GTK_BOX (self->error_box), GTK_WIDGET (self->details_expander));
+
+  gtk_box_append (self->error_slot, self->error_box);
+}
+
 static gboolean
 is_model (StarlingMessageRow *self)
 {
@@ -88,8 +341,10 @@ update_actions (StarlingMessageRow *self)
   gtk_widget_action_set_enabled (widget, "message.continue",
                                  is_model (self) && !busy && starling_message_get_active_child (self->message) == NULL &&
                                  (status == STARLING_MESSAGE_INTERRUPTED || status == STARLING_MESSAGE_STOPPED));
-  gtk_widget_set_visible (self->recover_box,
-                          is_model (self) && status == STARLING_MESSAGE_INTERRUPTED);
+  if (is_model (self) && status == STARLING_MESSAGE_INTERRUPTED)
+    ensure_recover_box (self);
+  if (self->recover_box != NULL)
+    gtk_widget_set_visible (self->recover_box, is_model (self) && status == STARLING_MESSAGE_INTERRUPTED);
   gtk_widget_action_set_enabled (widget, "message.delete", !busy);
   gtk_widget_action_set_enabled (widget, "message.previous-branch", !busy && index > 0);
   gtk_widget_action_set_enabled (widget, "message.next-branch", !busy && index + 1 < n_siblings);
@@ -104,7 +359,10 @@ update_branch (StarlingMessageRow *self)
   guint n = starling_message_get_n_siblings (self->message);
   g_autofree char *label = NULL;
 
-  gtk_widget_set_visible (self->branch_box, n > 1);
+  if (n > 1)
+    ensure_branch_box (self);
+  if (self->branch_box != NULL)
+    gtk_widget_set_visible (self->branch_box, n > 1);
   if (n <= 1)
     return;
 
@@ -132,10 +390,12 @@ update_thinking (StarlingMessageRow *self)
 
   if (thought == NULL || *thought == '\0')
     {
-      gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
+      if (self->thinking_expander != NULL && self->n_thought_images == 0)
+        gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
       return;
     }
 
+  ensure_thinking (self);
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), TRUE);
   gtk_label_set_label (self->thought_label, thought);
 
@@ -168,10 +428,13 @@ static void
 update_error (StarlingMessageRow *self)
 {
   const GError *error = starling_message_get_error (self->message);
+  gboolean shown = error != NULL && starling_message_get_status (self->message) == STARLING_MESSAGE_ERROR;
   g_autoptr(GString) details = NULL;
 
-  gtk_widget_set_visible (self->error_box, error != NULL &&
-                          starling_message_get_status (self->message) == STARLING_MESSAGE_ERROR);
+  if (shown)
+    ensure_error_box (self);
+  if (self->error_box != NULL)
+    gtk_widget_set_visible (self->error_box, shown);
   if (error == NULL)
     return;
 
@@ -237,7 +500,8 @@ thumbnail_decoded_cb (GObject      *object,
       gtk_picture_set_can_shrink (GTK_PICTURE (child), TRUE);
       gtk_picture_set_content_fit (GTK_PICTURE (child), GTK_CONTENT_FIT_CONTAIN);
       gtk_widget_set_size_request (child, MAX (1, (int) (width * fit)), MAX (1, (int) (height * fit)));
-      gtk_widget_set_tooltip_text (frame, _("Open the image (right-click to save or copy)"));
+      g_object_set_data (G_OBJECT (frame), "starling-tooltip",
+                         (gpointer) _("Open the image (right-click to save or copy)"));
     }
   else
     {
@@ -444,6 +708,8 @@ update_images (StarlingMessageRow *self)
       /* Interim images the model drew while thinking belong with its thoughts. */
       if (part->thought)
         {
+          ensure_thinking (self);
+          self->n_thought_images++;
           add_image (self, self->thinking_box, image);
           gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), TRUE);
         }
@@ -529,7 +795,7 @@ source_button (const char *number,
   if (is_web_uri (uri))
     {
       g_object_set_data_full (G_OBJECT (button), "uri", g_strdup (uri), g_free);
-      gtk_widget_set_tooltip_text (button, uri);
+      g_object_set_data (G_OBJECT (button), "starling-tooltip", g_object_get_data (G_OBJECT (button), "uri"));
       g_signal_connect (button, "clicked", G_CALLBACK (open_uri_cb), NULL);
     }
   else
@@ -613,7 +879,7 @@ update_sources (StarlingMessageRow *self)
           gtk_widget_add_css_class (chip, "pill");
           gtk_widget_add_css_class (chip, "query-chip");
           g_object_set_data_full (G_OBJECT (chip), "uri", g_steal_pointer (&uri), g_free);
-          gtk_widget_set_tooltip_text (chip, _("Search for this in the browser"));
+          g_object_set_data (G_OBJECT (chip), "starling-tooltip", (gpointer) _("Search for this in the browser"));
           g_signal_connect (chip, "clicked", G_CALLBACK (open_uri_cb), NULL);
           gtk_flow_box_append (GTK_FLOW_BOX (flow), chip);
         }
@@ -760,6 +1026,7 @@ edit_action (GtkWidget  *widget,
 {
   StarlingMessageRow *self = STARLING_MESSAGE_ROW (widget);
 
+  ensure_edit_box (self);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->edit_view),
                             starling_message_get_text (self->message), -1);
   gtk_widget_set_visible (GTK_WIDGET (self->content_box), FALSE);
@@ -774,7 +1041,8 @@ cancel_edit_action (GtkWidget  *widget,
 {
   StarlingMessageRow *self = STARLING_MESSAGE_ROW (widget);
 
-  gtk_widget_set_visible (self->edit_box, FALSE);
+  if (self->edit_box != NULL)
+    gtk_widget_set_visible (self->edit_box, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->content_box), TRUE);
 }
 
@@ -785,10 +1053,12 @@ send_edit_action (GtkWidget  *widget,
 {
   StarlingMessageRow *self = STARLING_MESSAGE_ROW (widget);
   g_autoptr(StarlingConversation) conversation = dup_conversation (self);
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->edit_view);
+  GtkTextBuffer *buffer;
   GtkTextIter start, end;
   g_autofree char *text = NULL;
 
+  ensure_edit_box (self);
+  buffer = gtk_text_view_get_buffer (self->edit_view);
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   text = g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
   cancel_edit_action (widget, NULL, NULL);
@@ -824,6 +1094,14 @@ menu_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   gtk_menu_button_popup (STARLING_MESSAGE_ROW (widget)->menu_button);
+}
+
+static void
+create_popup_cb (GtkMenuButton *button,
+                 gpointer       user_data)
+{
+  if (gtk_menu_button_get_popover (button) == NULL)
+    gtk_menu_button_set_menu_model (button, get_context_menu ());
 }
 
 static void
@@ -863,30 +1141,20 @@ starling_message_row_class_init (StarlingMessageRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/starlingchat/Starling/ui/starling-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, bubble);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, branch_slot);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thinking_slot);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, edit_slot);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, recover_slot);
+  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, error_slot);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, role_label);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, branch_box);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, branch_label);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, actions_box);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, edit_button);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, regenerate_button);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, menu_button);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thinking_expander);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thinking_spinner);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thinking_label);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thought_label);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, content_box);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, thinking_box);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, images_box);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, sources_box);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, edit_box);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, edit_view);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, notice_label);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, error_box);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, recover_box);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, error_label);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, retry_button);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, details_expander);
-  gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, details_label);
   gtk_widget_class_bind_template_child (widget_class, StarlingMessageRow, status_label);
 
   gtk_widget_class_install_action (widget_class, "message.copy", NULL, copy_action);
@@ -913,6 +1181,7 @@ starling_message_row_class_init (StarlingMessageRowClass *klass)
 static void
 starling_message_row_init (StarlingMessageRow *self)
 {
+  GtkEventController *motion, *focus;
   GtkGesture *click;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -924,8 +1193,15 @@ starling_message_row_init (StarlingMessageRow *self)
   g_signal_connect (click, "pressed", G_CALLBACK (secondary_click_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 
-  g_signal_connect_swapped (self->thinking_expander, "notify::expanded",
-                            G_CALLBACK (thinking_toggled_cb), self);
+  /* A popover menu per row is costly; it is made the first time it opens. */
+  gtk_menu_button_set_create_popup_func (self->menu_button, create_popup_cb, NULL, NULL);
+
+  motion = gtk_event_controller_motion_new ();
+  g_signal_connect_swapped (motion, "enter", G_CALLBACK (ensure_tooltips), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_swapped (focus, "enter", G_CALLBACK (ensure_tooltips), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), focus);
 }
 
 static void
