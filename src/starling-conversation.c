@@ -271,23 +271,16 @@ save_partial_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A path only ever hangs under its parent: no need to search the whole tree. */
 static StarlingMessage *
-find_loaded (StarlingMessage *node,
-             gint64           id)
+find_child (StarlingMessage *parent,
+            gint64           id)
 {
-  GPtrArray *children;
+  GPtrArray *children = starling_message_get_children (parent);
 
-  if (starling_message_get_id (node) == id)
-    return node;
-
-  children = starling_message_get_children (node);
   for (guint i = 0; i < children->len; i++)
-    {
-      StarlingMessage *found = find_loaded (g_ptr_array_index (children, i), id);
-
-      if (found != NULL)
-        return found;
-    }
+    if (starling_message_get_id (g_ptr_array_index (children, i)) == id)
+      return g_ptr_array_index (children, i);
 
   return NULL;
 }
@@ -303,7 +296,7 @@ attach_path (StarlingConversation *self,
     {
       StarlingStoredMessage *stored = g_ptr_array_index (path, i);
       gint64 id = starling_stored_message_get_id (stored);
-      StarlingMessage *message = find_loaded (self->root, id);
+      StarlingMessage *message = find_child (parent, id);
 
       if (message == NULL)
         {
@@ -318,13 +311,13 @@ attach_path (StarlingConversation *self,
                   StarlingStoredMessage *other = g_ptr_array_index (siblings, j);
                   g_autoptr(StarlingMessage) sibling = NULL;
 
-                  if (find_loaded (parent, starling_stored_message_get_id (other)) != NULL)
+                  if (find_child (parent, starling_stored_message_get_id (other)) != NULL)
                     continue;
                   sibling = starling_message_new_from_stored (other);
                   starling_message_set_children_loaded (sibling, FALSE);
                   starling_message_add_child (parent, sibling);
                 }
-              message = find_loaded (parent, id);
+              message = find_child (parent, id);
             }
 
           if (message == NULL)
@@ -996,33 +989,33 @@ starling_conversation_dup_images (StarlingConversation *self)
   for (guint i = 0; i < g_list_model_get_n_items (messages); i++)
     {
       g_autoptr(StarlingMessage) message = g_list_model_get_item (messages, i);
-      g_autoptr(GPtrArray) images = NULL;
+      g_autoptr(StarlingMessage) prompt = NULL;
+      JsonArray *parts = starling_message_get_parts (message);
       const char *caption = NULL;
 
-      if (starling_message_get_role (message) == STARLING_ROLE_USER)
+      /* The prompt that made an image is its caption. */
+      if (starling_message_get_role (message) == STARLING_ROLE_MODEL && i > 0)
         {
-          images = starling_message_dup_user_images (message);
-        }
-      else
-        {
-          images = gem_response_get_images (starling_message_get_response (message));
-          /* The prompt that made an image is its caption. */
-          if (i > 0)
-            {
-              g_autoptr(StarlingMessage) prompt = g_list_model_get_item (messages, i - 1);
-
-              caption = starling_message_get_text (prompt);
-            }
+          prompt = g_list_model_get_item (messages, i - 1);
+          caption = starling_message_get_text (prompt);
         }
 
-      for (guint j = 0; images != NULL && j < images->len; j++)
+      for (guint j = 0; parts != NULL && j < json_array_get_length (parts); j++)
         {
-          GemImage *part = g_ptr_array_index (images, j);
+          JsonObject *part = json_array_get_object_element (parts, j);
+          JsonObject *inline_data = part != NULL && json_object_has_member (part, "inlineData")
+                                    ? json_object_get_object_member (part, "inlineData") : NULL;
+          const char *mime, *data;
           g_autoptr(StarlingImage) image = NULL;
 
-          if (part->thought)
+          if (inline_data == NULL || json_object_get_boolean_member_with_default (part, "thought", FALSE))
             continue;
-          image = starling_image_new (part->data, part->mime_type, caption);
+          mime = json_object_get_string_member_with_default (inline_data, "mimeType", "");
+          data = json_object_get_string_member_with_default (inline_data, "data", NULL);
+          if (data == NULL || !g_str_has_prefix (mime, "image/"))
+            continue;
+
+          image = starling_image_new_from_base64 (data, mime, caption);
           g_list_store_append (store, image);
         }
     }

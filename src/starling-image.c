@@ -14,6 +14,7 @@ struct _StarlingImage
   GObject     parent_instance;
 
   GBytes     *bytes;
+  char       *base64;     /* as received; decoded on a worker thread, or when bytes are asked for */
   char       *mime_type;
   char       *caption;
   GdkTexture *texture;
@@ -28,6 +29,7 @@ starling_image_finalize (GObject *object)
   StarlingImage *self = STARLING_IMAGE (object);
 
   g_clear_pointer (&self->bytes, g_bytes_unref);
+  g_clear_pointer (&self->base64, g_free);
   g_clear_pointer (&self->mime_type, g_free);
   g_clear_pointer (&self->caption, g_free);
   g_clear_pointer (&self->error, g_free);
@@ -64,10 +66,53 @@ starling_image_new (GBytes     *bytes,
   return self;
 }
 
+/* Keeps the base64 text; nothing is decoded on the caller's thread. */
+StarlingImage *
+starling_image_new_from_base64 (const char *base64,
+                                const char *mime_type,
+                                const char *caption)
+{
+  StarlingImage *self;
+
+  g_return_val_if_fail (base64 != NULL, NULL);
+
+  self = g_object_new (STARLING_TYPE_IMAGE, NULL);
+  self->base64 = g_strdup (base64);
+  self->mime_type = g_strdup (mime_type != NULL ? mime_type : "application/octet-stream");
+  self->caption = g_strdup (caption);
+
+  return self;
+}
+
+gboolean
+starling_image_equal (StarlingImage *self,
+                      StarlingImage *other)
+{
+  g_return_val_if_fail (STARLING_IS_IMAGE (self), FALSE);
+  g_return_val_if_fail (STARLING_IS_IMAGE (other), FALSE);
+
+  if (self->base64 != NULL && other->base64 != NULL)
+    return g_str_equal (self->base64, other->base64);
+
+  return g_bytes_equal (starling_image_get_bytes (self), starling_image_get_bytes (other));
+}
+
+static GBytes *
+decode_base64 (const char *base64)
+{
+  gsize len = 0;
+  guchar *data = g_base64_decode (base64, &len);
+
+  return g_bytes_new_take (data, len);
+}
+
 GBytes *
 starling_image_get_bytes (StarlingImage *self)
 {
   g_return_val_if_fail (STARLING_IS_IMAGE (self), NULL);
+
+  if (self->bytes == NULL && self->base64 != NULL)
+    self->bytes = decode_base64 (self->base64);
 
   return self->bytes;
 }
@@ -109,13 +154,15 @@ starling_image_get_error (StarlingImage *self)
 typedef struct
 {
   GBytes *bytes;
+  char   *base64;
   int     max_side;
 } DecodeData;
 
 static void
 decode_data_free (DecodeData *data)
 {
-  g_bytes_unref (data->bytes);
+  g_clear_pointer (&data->bytes, g_bytes_unref);
+  g_free (data->base64);
   g_free (data);
 }
 
@@ -149,6 +196,9 @@ decode_in_thread (GTask        *task,
   GError *error = NULL;
 
   g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), GINT_TO_POINTER (data->max_side));
+
+  if (data->bytes == NULL)
+    data->bytes = decode_base64 (data->base64);
 
   if (!gdk_pixbuf_loader_write_bytes (loader, data->bytes, &error) ||
       !gdk_pixbuf_loader_close (loader, &error))
@@ -194,7 +244,10 @@ starling_image_decode_async (StarlingImage       *self,
     }
 
   data = g_new0 (DecodeData, 1);
-  data->bytes = g_bytes_ref (self->bytes);
+  if (self->bytes != NULL)
+    data->bytes = g_bytes_ref (self->bytes);
+  else
+    data->base64 = g_strdup (self->base64);
   data->max_side = max_side > 0 ? MIN (max_side, STARLING_IMAGE_MAX_SIDE) : STARLING_IMAGE_MAX_SIDE;
   g_task_set_task_data (task, data, (GDestroyNotify) decode_data_free);
   g_task_run_in_thread (task, decode_in_thread);

@@ -19,6 +19,11 @@ G_DECLARE_FINAL_TYPE (StarlingImage, starling_image, STARLING, IMAGE, GObject)
 StarlingImage *starling_image_new               (GBytes              *bytes,
                                                  const char          *mime_type,
                                                  const char          *caption);
+StarlingImage *starling_image_new_from_base64   (const char          *base64,
+                                                 const char          *mime_type,
+                                                 const char          *caption);
+gboolean       starling_image_equal             (StarlingImage       *self,
+                                                 StarlingImage       *other);
 GBytes        *starling_image_get_bytes         (StarlingImage       *self);
 const char    *starling_image_get_mime_type     (StarlingImage       *self);
 const char    *starling_image_get_caption       (StarlingImage       *self);

@@ -435,7 +435,7 @@ update_error (StarlingMessageRow *self)
     ensure_error_box (self);
   if (self->error_box != NULL)
     gtk_widget_set_visible (self->error_box, shown);
-  if (error == NULL)
+  if (!shown)
     return;
 
   gtk_label_set_label (self->error_label, error->message);
@@ -535,7 +535,7 @@ open_image (StarlingMessageRow *self,
     {
       g_autoptr(StarlingImage) other = g_list_model_get_item (images, i);
 
-      if (g_bytes_equal (starling_image_get_bytes (other), starling_image_get_bytes (image)))
+      if (starling_image_equal (other, image))
         {
           position = i;
           break;
@@ -655,7 +655,9 @@ add_image (StarlingMessageRow *self,
     gtk_box_append (GTK_BOX (box), frame);
   gtk_widget_set_visible (box, TRUE);
 
-  starling_image_decode_async (image, 1024, self->cancellable, thumbnail_decoded_cb, g_object_ref (frame));
+  /* Decoded at the size it is shown (HiDPI-aware), so the frame that shows it stays cheap. */
+  starling_image_decode_async (image, 360 * gtk_widget_get_scale_factor (GTK_WIDGET (self)),
+                               self->cancellable, thumbnail_decoded_cb, g_object_ref (frame));
 }
 
 static void
@@ -690,23 +692,40 @@ image_save_action (GtkWidget  *widget,
     }
 }
 
+/* Reads the raw parts, not gem_response_get_images(): that would decode
+ * megabytes of base64 here, on the main thread. */
 static void
 update_images (StarlingMessageRow *self)
 {
   GemResponse *response = starling_message_get_response (self->message);
-  g_autoptr(GPtrArray) images = NULL;
+  JsonArray *parts;
+  guint seen = 0;
 
   if (response == NULL || gem_response_get_image_count (response) == self->n_images_shown)
     return;
 
-  images = gem_response_get_images (response);
-  for (guint i = self->n_images_shown; i < images->len; i++)
+  parts = gem_response_get_parts (response);
+  for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++)
     {
-      GemImage *part = g_ptr_array_index (images, i);
-      g_autoptr(StarlingImage) image = starling_image_new (part->data, part->mime_type, NULL);
+      JsonObject *part = json_array_get_object_element (parts, i);
+      JsonObject *inline_data;
+      const char *mime, *data;
+      g_autoptr(StarlingImage) image = NULL;
+
+      if (part == NULL || !json_object_has_member (part, "inlineData"))
+        continue;
+      inline_data = json_object_get_object_member (part, "inlineData");
+      mime = inline_data != NULL ? json_object_get_string_member_with_default (inline_data, "mimeType", "") : "";
+      data = inline_data != NULL ? json_object_get_string_member_with_default (inline_data, "data", NULL) : NULL;
+      if (data == NULL || !g_str_has_prefix (mime, "image/"))
+        continue;
+      if (seen++ < self->n_images_shown)
+        continue;
+
+      image = starling_image_new_from_base64 (data, mime, NULL);
 
       /* Interim images the model drew while thinking belong with its thoughts. */
-      if (part->thought)
+      if (json_object_get_boolean_member_with_default (part, "thought", FALSE))
         {
           ensure_thinking (self);
           self->n_thought_images++;
@@ -718,9 +737,8 @@ update_images (StarlingMessageRow *self)
           add_image (self, GTK_WIDGET (self->images_box), image);
         }
     }
-  self->n_images_shown = images->len;
+  self->n_images_shown = seen;
 }
-
 
 /* "en.wikipedia.org" from a URI, for a source whose title is missing. */
 static char *

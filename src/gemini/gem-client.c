@@ -117,6 +117,9 @@ typedef struct
   GemSseDecoder *decoder;
   GemResponse   *response;
   guint          n_events;
+  GQueue         pending;        /* GBytes: large events waiting to be parsed off the main thread */
+  gboolean       parsing;        /* a worker parses pending's head */
+  gboolean       ended;          /* the body ended while events were pending */
 
   GPtrArray     *models;
   char          *page_token;
@@ -168,6 +171,7 @@ call_free (gpointer data)
   g_clear_object (&call->in);
   g_clear_pointer (&call->buffer, g_byte_array_unref);
   g_clear_pointer (&call->decoder, gem_sse_decoder_free);
+  g_queue_clear_full (&call->pending, (GDestroyNotify) g_bytes_unref);
   g_clear_object (&call->response);
   g_clear_pointer (&call->models, g_ptr_array_unref);
   g_clear_pointer (&call->body, g_bytes_unref);
@@ -628,25 +632,21 @@ call_complete_generate (GTask *task)
 
 /* ---- streaming ---- */
 
-static gboolean
-sse_event_cb (GemSseEventKind   kind,
-              const char       *payload,
-              gsize             len,
-              gpointer          user_data,
-              GError          **error)
-{
-  Call *call = user_data;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonObject *chunk;
-  JsonNode *root;
+/* Events above this size (an image, say) are parsed on a worker thread, so
+ * the window keeps drawing while megabytes of base64 go through json-glib. */
+#define LARGE_EVENT_SIZE (256 * 1024)
 
-  call->n_events++;
+static gboolean
+merge_parsed (Call        *call,
+              JsonNode    *root,
+              const char  *payload,
+              gsize        len,
+              GError     **error)
+{
+  JsonObject *chunk;
 
   /* Anything but one JSON object is left to the response to judge. */
-  if (len > G_MAXSSIZE ||
-      !json_parser_load_from_data (parser, payload, (gssize) len, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return gem_response_merge_event (call->response, payload, len, error);
 
   chunk = json_node_get_object (root);
@@ -659,15 +659,152 @@ sse_event_cb (GemSseEventKind   kind,
   return TRUE;
 }
 
+static gboolean
+sse_event_cb (GemSseEventKind   kind,
+              const char       *payload,
+              gsize             len,
+              gpointer          user_data,
+              GError          **error)
+{
+  Call *call = user_data;
+  g_autoptr(JsonParser) parser = NULL;
+
+  call->n_events++;
+
+  /* Order is kept: once one event waits for a worker, later ones queue behind it. */
+  if (len >= LARGE_EVENT_SIZE || !g_queue_is_empty (&call->pending))
+    {
+      g_queue_push_tail (&call->pending, g_bytes_new (payload, len));
+      return TRUE;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (len > G_MAXSSIZE || !json_parser_load_from_data (parser, payload, (gssize) len, NULL))
+    return gem_response_merge_event (call->response, payload, len, error);
+
+  return merge_parsed (call, json_parser_get_root (parser), payload, len, error);
+}
+
+static void
+parse_in_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  GBytes *bytes = task_data;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  if (len <= G_MAXSSIZE && json_parser_load_from_data (parser, data, (gssize) len, NULL) &&
+      json_parser_get_root (parser) != NULL)
+    g_task_return_pointer (task, json_node_copy (json_parser_get_root (parser)),
+                           (GDestroyNotify) json_node_unref);
+  else
+    g_task_return_pointer (task, NULL, NULL);
+}
+
+static void call_stream_ended (GTask *task);
+static void process_pending (GTask *task);
+
+static void
+parsed_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(GBytes) bytes = g_queue_pop_head (&call->pending);
+  g_autoptr(JsonNode) root = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  call->parsing = FALSE;
+  if (g_task_get_completed (task) || call->phase == PHASE_DONE)
+    return;
+
+  if (!merge_parsed (call, root, data, len, &error))
+    {
+      g_queue_clear_full (&call->pending, (GDestroyNotify) g_bytes_unref);
+      call_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (call->user_cancelled)
+    {
+      call_return_error (task, call_map_io_error (call, NULL));
+      return;
+    }
+
+  process_pending (task);
+}
+
+/* Works through queued events, then reads on (or finishes, if the body ended). */
+static void
+process_pending (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+
+  while (!g_queue_is_empty (&call->pending))
+    {
+      GBytes *head = g_queue_peek_head (&call->pending);
+      g_autoptr(GTask) parse = NULL;
+
+      if (g_bytes_get_size (head) < LARGE_EVENT_SIZE)
+        {
+          g_autoptr(GBytes) bytes = g_queue_pop_head (&call->pending);
+          g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+          g_autoptr(GError) error = NULL;
+          gsize len;
+          const char *data = g_bytes_get_data (bytes, &len);
+          JsonNode *root = NULL;
+
+          if (json_parser_load_from_data (parser, data, (gssize) len, NULL))
+            root = json_parser_get_root (parser);
+          if (!merge_parsed (call, root, data, len, &error))
+            {
+              g_queue_clear_full (&call->pending, (GDestroyNotify) g_bytes_unref);
+              call_return_error (task, g_steal_pointer (&error));
+              return;
+            }
+          continue;
+        }
+
+      call->parsing = TRUE;
+      parse = g_task_new (NULL, NULL, parsed_cb, g_object_ref (task));
+      g_task_set_task_data (parse, g_bytes_ref (head), (GDestroyNotify) g_bytes_unref);
+      g_task_run_in_thread (parse, parse_in_thread);
+      return;
+    }
+
+  if (call->ended)
+    call_stream_ended (task);
+  else
+    call_read_next (task);
+}
+
 static void
 call_stream_ended (GTask *task)
 {
   Call *call = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  if (!gem_sse_decoder_finish (call->decoder, sse_event_cb, call, &error))
+  if (!call->ended)
     {
-      call_return_error (task, g_steal_pointer (&error));
+      call->ended = TRUE;
+      if (!gem_sse_decoder_finish (call->decoder, sse_event_cb, call, &error))
+        {
+          call_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+    }
+
+  /* The last events may still be on their way through a worker. */
+  if (call->parsing || !g_queue_is_empty (&call->pending))
+    {
+      if (!call->parsing)
+        process_pending (task);
       return;
     }
 
@@ -743,6 +880,15 @@ stream_read_cb (GObject      *object,
   if (call->user_cancelled)
     {
       call_return_error (task, call_map_io_error (call, NULL));
+      return;
+    }
+
+  /* Large events go through a worker first; reading resumes after them. */
+  if (!g_queue_is_empty (&call->pending))
+    {
+      call_clear_timer (call);
+      if (!call->parsing)
+        process_pending (task);
       return;
     }
 
