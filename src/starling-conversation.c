@@ -1015,7 +1015,7 @@ starling_conversation_dup_images (StarlingConversation *self)
           if (data == NULL || !g_str_has_prefix (mime, "image/"))
             continue;
 
-          image = starling_image_new_from_base64 (data, mime, caption);
+          image = starling_image_new_from_base64 (json_object_get_member (inline_data, "data"), mime, caption);
           g_list_store_append (store, image);
         }
     }

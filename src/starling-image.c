@@ -14,7 +14,7 @@ struct _StarlingImage
   GObject     parent_instance;
 
   GBytes     *bytes;
-  char       *base64;     /* as received; decoded on a worker thread, or when bytes are asked for */
+  JsonNode   *base64;     /* the part's own string, shared, not copied: decoded on a worker thread */
   char       *mime_type;
   char       *caption;
   GdkTexture *texture;
@@ -29,7 +29,7 @@ starling_image_finalize (GObject *object)
   StarlingImage *self = STARLING_IMAGE (object);
 
   g_clear_pointer (&self->bytes, g_bytes_unref);
-  g_clear_pointer (&self->base64, g_free);
+  g_clear_pointer (&self->base64, json_node_unref);
   g_clear_pointer (&self->mime_type, g_free);
   g_clear_pointer (&self->caption, g_free);
   g_clear_pointer (&self->error, g_free);
@@ -66,18 +66,19 @@ starling_image_new (GBytes     *bytes,
   return self;
 }
 
-/* Keeps the base64 text; nothing is decoded on the caller's thread. */
+/* Keeps a reference to the part's base64 string: megabytes are neither
+ * copied nor decoded on the caller's thread. */
 StarlingImage *
-starling_image_new_from_base64 (const char *base64,
+starling_image_new_from_base64 (JsonNode   *base64,
                                 const char *mime_type,
                                 const char *caption)
 {
   StarlingImage *self;
 
-  g_return_val_if_fail (base64 != NULL, NULL);
+  g_return_val_if_fail (base64 != NULL && JSON_NODE_HOLDS_VALUE (base64), NULL);
 
   self = g_object_new (STARLING_TYPE_IMAGE, NULL);
-  self->base64 = g_strdup (base64);
+  self->base64 = json_node_ref (base64);
   self->mime_type = g_strdup (mime_type != NULL ? mime_type : "application/octet-stream");
   self->caption = g_strdup (caption);
 
@@ -92,16 +93,18 @@ starling_image_equal (StarlingImage *self,
   g_return_val_if_fail (STARLING_IS_IMAGE (other), FALSE);
 
   if (self->base64 != NULL && other->base64 != NULL)
-    return g_str_equal (self->base64, other->base64);
+    return self->base64 == other->base64 ||
+           g_strcmp0 (json_node_get_string (self->base64), json_node_get_string (other->base64)) == 0;
 
   return g_bytes_equal (starling_image_get_bytes (self), starling_image_get_bytes (other));
 }
 
 static GBytes *
-decode_base64 (const char *base64)
+decode_base64 (JsonNode *base64)
 {
+  const char *text = json_node_get_string (base64);
   gsize len = 0;
-  guchar *data = g_base64_decode (base64, &len);
+  guchar *data = g_base64_decode (text != NULL ? text : "", &len);
 
   return g_bytes_new_take (data, len);
 }
@@ -153,16 +156,16 @@ starling_image_get_error (StarlingImage *self)
 
 typedef struct
 {
-  GBytes *bytes;
-  char   *base64;
-  int     max_side;
+  GBytes   *bytes;
+  JsonNode *base64;
+  int       max_side;
 } DecodeData;
 
 static void
 decode_data_free (DecodeData *data)
 {
   g_clear_pointer (&data->bytes, g_bytes_unref);
-  g_free (data->base64);
+  g_clear_pointer (&data->base64, json_node_unref);
   g_free (data);
 }
 
@@ -247,7 +250,7 @@ starling_image_decode_async (StarlingImage       *self,
   if (self->bytes != NULL)
     data->bytes = g_bytes_ref (self->bytes);
   else
-    data->base64 = g_strdup (self->base64);
+    data->base64 = json_node_ref (self->base64);
   data->max_side = max_side > 0 ? MIN (max_side, STARLING_IMAGE_MAX_SIDE) : STARLING_IMAGE_MAX_SIDE;
   g_task_set_task_data (task, data, (GDestroyNotify) decode_data_free);
   g_task_run_in_thread (task, decode_in_thread);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -19,7 +20,7 @@ G_DECLARE_FINAL_TYPE (StarlingImage, starling_image, STARLING, IMAGE, GObject)
 StarlingImage *starling_image_new               (GBytes              *bytes,
                                                  const char          *mime_type,
                                                  const char          *caption);
-StarlingImage *starling_image_new_from_base64   (const char          *base64,
+StarlingImage *starling_image_new_from_base64   (JsonNode            *base64,
                                                  const char          *mime_type,
                                                  const char          *caption);
 gboolean       starling_image_equal             (StarlingImage       *self,

@@ -722,7 +722,7 @@ update_images (StarlingMessageRow *self)
       if (seen++ < self->n_images_shown)
         continue;
 
-      image = starling_image_new_from_base64 (data, mime, NULL);
+      image = starling_image_new_from_base64 (json_object_get_member (inline_data, "data"), mime, NULL);
 
       /* Interim images the model drew while thinking belong with its thoughts. */
       if (json_object_get_boolean_member_with_default (part, "thought", FALSE))
