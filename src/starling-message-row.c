@@ -957,8 +957,9 @@ update_sources (StarlingMessageRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->sources_box), any);
 }
 
-/* The finished answer, with a marker after each sentence its sources support. */
-static void
+/* The finished answer, with a marker after each sentence its sources support.
+ * Returns: whether it was rendered again */
+static gboolean
 render_final_text (StarlingMessageRow *self)
 {
   GemResponse *response = starling_message_get_response (self->message);
@@ -968,18 +969,30 @@ render_final_text (StarlingMessageRow *self)
   const char *text = starling_message_get_text (self->message);
 
   if (response == NULL || self->markdown == NULL)
-    return;
+    return FALSE;
+
+  /* Code the model ran, its output and function calls are parts of their own. */
+  {
+    g_autofree char *display = starling_message_dup_display_markdown (self->message);
+
+    if (g_strcmp0 (display, text) != 0)
+      {
+        starling_markdown_view_set_text (STARLING_MARKDOWN_VIEW (self->markdown), display);
+        return TRUE;
+      }
+  }
 
   supports = gem_response_get_grounding_supports (response);
   if (supports->len == 0)
-    return;
+    return FALSE;
 
   marks = gem_citation_marks_compute (text, supports);
   if (marks->len == 0)
-    return;
+    return FALSE;
 
   annotated = gem_citations_annotate_markdown (text, marks);
   starling_markdown_view_set_text (STARLING_MARKDOWN_VIEW (self->markdown), annotated);
+  return TRUE;
 }
 
 static void
@@ -1001,11 +1014,11 @@ text_changed_cb (StarlingMessageRow *self)
 static void
 status_changed_cb (StarlingMessageRow *self)
 {
-  if (self->markdown != NULL && starling_message_get_status (self->message) != STARLING_MESSAGE_STREAMING)
-    {
-      starling_markdown_view_finish (STARLING_MARKDOWN_VIEW (self->markdown));
-      render_final_text (self);
-    }
+  /* The finished answer is rendered once more only when it gains citation
+   * markers or code parts; otherwise the streamed render just completes. */
+  if (self->markdown != NULL && starling_message_get_status (self->message) != STARLING_MESSAGE_STREAMING &&
+      !render_final_text (self))
+    starling_markdown_view_finish (STARLING_MARKDOWN_VIEW (self->markdown));
   update_sources (self);
 
   gtk_widget_set_visible (self->actions_box, starling_message_get_status (self->message) != STARLING_MESSAGE_STREAMING);

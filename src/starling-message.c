@@ -743,3 +743,98 @@ starling_message_dup_parts_json (StarlingMessage *self)
   json_node_set_array (node, parts);
   return json_to_string (node, FALSE);
 }
+
+static void
+append_fence (GString    *out,
+              const char *language,
+              const char *body)
+{
+  gsize longest = 0, run = 0;
+  g_autofree char *fence = NULL;
+
+  /* A fence longer than any backtick run inside, so code can't close it early. */
+  for (const char *p = body; *p != '\0'; p++)
+    {
+      run = *p == '`' ? run + 1 : 0;
+      longest = MAX (longest, run);
+    }
+  fence = g_strnfill (MAX (3, longest + 1), '`');
+
+  if (out->len > 0 && out->str[out->len - 1] != '\n')
+    g_string_append_c (out, '\n');
+  g_string_append_printf (out, "\n%s%s\n%s", fence, language, body);
+  if (*body != '\0' && body[strlen (body) - 1] != '\n')
+    g_string_append_c (out, '\n');
+  g_string_append_printf (out, "%s\n\n", fence);
+}
+
+/* What the answer shows: its text, with the code the model ran and what that
+ * code printed as code blocks, and the functions it asked to call. */
+char *
+starling_message_dup_display_markdown (StarlingMessage *self)
+{
+  JsonArray *parts;
+  GString *out;
+
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  parts = starling_message_get_parts (self);
+  out = g_string_new (NULL);
+
+  for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++)
+    {
+      JsonObject *part = json_array_get_object_element (parts, i);
+
+      if (part == NULL || json_object_get_boolean_member_with_default (part, "thought", FALSE))
+        continue;
+
+      if (json_object_has_member (part, "text"))
+        {
+          g_string_append (out, json_object_get_string_member_with_default (part, "text", ""));
+        }
+      else if (json_object_has_member (part, "executableCode"))
+        {
+          JsonObject *code = json_object_get_object_member (part, "executableCode");
+          g_autofree char *language = NULL;
+
+          if (code == NULL)
+            continue;
+          language = g_ascii_strdown (json_object_get_string_member_with_default (code, "language", ""), -1);
+          if (g_str_equal (language, "language_unspecified"))
+            g_clear_pointer (&language, g_free);
+          append_fence (out, language != NULL ? language : "",
+                        json_object_get_string_member_with_default (code, "code", ""));
+        }
+      else if (json_object_has_member (part, "codeExecutionResult"))
+        {
+          JsonObject *result = json_object_get_object_member (part, "codeExecutionResult");
+          const char *outcome;
+
+          if (result == NULL)
+            continue;
+          outcome = json_object_get_string_member_with_default (result, "outcome", "OUTCOME_OK");
+          /* Translators: heading above what the model's code printed */
+          g_string_append_printf (out, "\n\n**%s**\n", g_str_equal (outcome, "OUTCOME_OK") ? _("Output") : _("The code failed"));
+          append_fence (out, "", json_object_get_string_member_with_default (result, "output", ""));
+        }
+      else if (json_object_has_member (part, "functionCall"))
+        {
+          JsonObject *call = json_object_get_object_member (part, "functionCall");
+          g_autofree char *args = NULL;
+
+          if (call == NULL)
+            continue;
+          if (json_object_has_member (call, "args"))
+            args = json_to_string (json_object_get_member (call, "args"), TRUE);
+          /* Translators: %s is the name of a function the model asked to call */
+          g_string_append_printf (out, "\n\n**%s**\n", _("Function call"));
+          {
+            g_autofree char *body = g_strdup_printf ("%s(%s)", json_object_get_string_member_with_default (call, "name", ""),
+                                                     args != NULL ? args : "");
+            append_fence (out, "json", body);
+          }
+        }
+    }
+
+  return g_string_free (out, FALSE);
+}

@@ -41,6 +41,7 @@ gboolean               starling_message_get_children_loaded (StarlingMessage    
 void                   starling_message_set_children_loaded (StarlingMessage     *self,
                                                            gboolean               loaded);
 char                  *starling_message_dup_parts_json    (StarlingMessage       *self);
+char                  *starling_message_dup_display_markdown (StarlingMessage     *self);
 
 StarlingRole           starling_message_get_role          (StarlingMessage       *self);
 StarlingMessageStatus  starling_message_get_status        (StarlingMessage       *self);
