@@ -9,6 +9,7 @@
 
 #include "starling-application.h"
 #include "starling-preferences-window.h"
+#include "starling-search-provider.h"
 #include "starling-secret.h"
 #include "starling-window.h"
 
@@ -26,6 +27,7 @@ struct _StarlingApplication
   gboolean           demo;
   StarlingStore     *store;
   char              *store_notice;
+  StarlingSearchProvider *search_provider;
 };
 
 G_DEFINE_FINAL_TYPE (StarlingApplication, starling_application, ADW_TYPE_APPLICATION)
@@ -152,6 +154,81 @@ key_store_cb (GObject      *object,
                                 _("No keyring is available: the key is kept only until Starling quits"));
 }
 
+static StarlingWindow *
+ensure_window (StarlingApplication *self)
+{
+  GtkWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  return STARLING_IS_WINDOW (window) ? STARLING_WINDOW (window) : NULL;
+}
+
+/* GNOME Shell's overview: a result was chosen. */
+static void
+provider_activate_cb (StarlingApplication *self,
+                      gint64               id,
+                      GStrv                terms,
+                      guint                timestamp)
+{
+  StarlingWindow *window = ensure_window (self);
+
+  if (window == NULL)
+    return;
+  starling_window_open_conversation (window, id, 0);
+  gtk_window_present_with_time (GTK_WINDOW (window), timestamp);
+}
+
+/* GNOME Shell's overview: "search in Starling" for the terms typed there. */
+static void
+provider_launch_cb (StarlingApplication *self,
+                    GStrv                terms,
+                    guint                timestamp)
+{
+  StarlingWindow *window = ensure_window (self);
+  g_autofree char *text = g_strjoinv (" ", terms);
+
+  if (window == NULL)
+    return;
+  starling_window_search_for (window, text);
+  gtk_window_present_with_time (GTK_WINDOW (window), timestamp);
+}
+
+static gboolean
+starling_application_dbus_register (GApplication     *app,
+                                    GDBusConnection  *connection,
+                                    const char       *object_path,
+                                    GError          **error)
+{
+  StarlingApplication *self = STARLING_APPLICATION (app);
+
+  if (!G_APPLICATION_CLASS (starling_application_parent_class)->dbus_register (app, connection, object_path, error))
+    return FALSE;
+
+  self->search_provider = starling_search_provider_new (app);
+  g_signal_connect_object (self->search_provider, "activate-result",
+                           G_CALLBACK (provider_activate_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->search_provider, "launch-search",
+                           G_CALLBACK (provider_launch_cb), self, G_CONNECT_SWAPPED);
+
+  return starling_search_provider_export (self->search_provider, connection, NULL, error);
+}
+
+static void
+starling_application_dbus_unregister (GApplication    *app,
+                                      GDBusConnection *connection,
+                                      const char      *object_path)
+{
+  StarlingApplication *self = STARLING_APPLICATION (app);
+
+  if (self->search_provider != NULL)
+    starling_search_provider_unexport (self->search_provider);
+  g_clear_object (&self->search_provider);
+
+  G_APPLICATION_CLASS (starling_application_parent_class)->dbus_unregister (app, connection, object_path);
+}
+
 static void
 starling_application_activate (GApplication *app)
 {
@@ -210,6 +287,10 @@ starling_application_startup (GApplication *app)
                            G_CALLBACK (sync_client), self, G_CONNECT_SWAPPED);
   self->base_url_setting = g_settings_get_string (self->settings, "base-url");
   apply_color_scheme (self);
+
+  /* The Shell's search provider reads the history too. */
+  if (self->search_provider != NULL)
+    starling_search_provider_set_store (self->search_provider, starling_application_get_store (self));
 
   env_key = starling_secret_key_from_environment ();
   if (env_key != NULL)
@@ -287,6 +368,8 @@ starling_application_class_init (StarlingApplicationClass *klass)
   app_class->startup = starling_application_startup;
   app_class->shutdown = starling_application_shutdown;
   app_class->handle_local_options = starling_application_handle_local_options;
+  app_class->dbus_register = starling_application_dbus_register;
+  app_class->dbus_unregister = starling_application_dbus_unregister;
 
   properties[PROP_BASE_URL] =
     g_param_spec_string ("base-url", NULL, NULL, NULL,

@@ -146,6 +146,15 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static const char settings_css[] =
+  "chatsettings .settings-text {"
+  "  border-radius: 6px;"
+  "  box-shadow: inset 0 0 0 1px alpha(currentColor, 0.15);"
+  "}"
+  "chatsettings .settings-text textview, chatsettings .settings-text text {"
+  "  background: none;"
+  "}";
+
 /* ---- what a model can take ---- */
 
 static guint
@@ -1376,6 +1385,23 @@ starling_chat_settings_class_init (StarlingChatSettingsClass *klass)
 }
 
 static void
+install_css (void)
+{
+  static gboolean installed;
+  g_autoptr(GtkCssProvider) provider = NULL;
+  GdkDisplay *display = gdk_display_get_default ();
+
+  if (installed || display == NULL)
+    return;
+
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider, settings_css, -1);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  installed = TRUE;
+}
+
+static void
 starling_chat_settings_init (StarlingChatSettings *self)
 {
   static const char * const threshold_labels[] = {
@@ -1392,6 +1418,7 @@ starling_chat_settings_init (StarlingChatSettings *self)
 
   G_STATIC_ASSERT (G_N_ELEMENTS (threshold_labels) == G_N_ELEMENTS (safety_thresholds));
 
+  install_css ();
   self->settings = gem_generation_settings_new (NULL);
   self->level_model_minimal = -1;
   self->mode_model_off = -1;

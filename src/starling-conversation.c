@@ -40,6 +40,7 @@ G_DEFINE_FINAL_TYPE (StarlingConversation, starling_conversation, G_TYPE_OBJECT)
 
 enum {
   PROP_0,
+  PROP_ID,
   PROP_TITLE,
   PROP_MODEL,
   PROP_BUSY,
@@ -115,6 +116,8 @@ ensure_stored (StarlingConversation *self)
 
   self->id = starling_store_create_conversation (self->store, self->title, self->model, NULL, &error);
   warn_store ("create the conversation", error);
+  if (self->id != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ID]);
   return self->id != 0;
 }
 
@@ -604,6 +607,10 @@ starling_conversation_get_property (GObject    *object,
 
   switch (prop_id)
     {
+    case PROP_ID:
+      g_value_set_int64 (value, self->id);
+      break;
+
     case PROP_TITLE:
       g_value_set_string (value, self->title);
       break;
@@ -630,6 +637,9 @@ starling_conversation_class_init (StarlingConversationClass *klass)
   object_class->finalize = starling_conversation_finalize;
   object_class->get_property = starling_conversation_get_property;
 
+  properties[PROP_ID] =
+    g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);

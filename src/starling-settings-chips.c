@@ -41,13 +41,6 @@ static const char chips_css[] =
   "}"
   ".settings-chips .chip.accent {"
   "  background-color: alpha(@accent_bg_color, 0.18);"
-  "}"
-  "chatsettings .settings-text {"
-  "  border-radius: 6px;"
-  "  box-shadow: inset 0 0 0 1px alpha(currentColor, 0.15);"
-  "}"
-  "chatsettings .settings-text textview, chatsettings .settings-text text {"
-  "  background: none;"
   "}";
 
 static gboolean

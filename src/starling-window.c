@@ -9,6 +9,8 @@
 
 #include "starling-chat-view.h"
 #include "starling-conversation.h"
+#include "starling-export-dialogs.h"
+#include "starling-sidebar.h"
 #include "starling-window.h"
 
 struct _StarlingWindow
@@ -23,7 +25,7 @@ struct _StarlingWindow
   AdwLeaflet           *leaflet;
   GtkWidget            *sidebar;
   GtkWidget            *content;
-  GtkListBox           *conversation_list;
+  StarlingSidebar      *conversation_sidebar;
   AdwWindowTitle       *content_title;
   GtkStack             *content_stack;
   GtkStack             *chat_stack;
@@ -81,23 +83,6 @@ update_content (StarlingWindow *self)
 }
 
 static GtkWidget *
-create_sidebar_row_cb (gpointer item,
-                       gpointer user_data)
-{
-  StarlingConversation *conversation = item;
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  g_object_bind_property (conversation, "title", label, "label", G_BINDING_SYNC_CREATE);
-  if (*starling_conversation_get_title (conversation) == '\0')
-    gtk_label_set_label (GTK_LABEL (label), _("New Chat"));
-  g_object_set_data (G_OBJECT (label), "conversation", conversation);
-
-  return label;
-}
-
-static GtkWidget *
 find_chat_view (StarlingWindow       *self,
                 StarlingConversation *conversation)
 {
@@ -121,7 +106,6 @@ show_conversation (StarlingWindow       *self,
                    StarlingConversation *conversation)
 {
   GtkWidget *view = find_chat_view (self, conversation);
-  guint position;
 
   /* Each conversation keeps its own view, so a stream goes on while another is shown. */
   if (view == NULL)
@@ -135,9 +119,7 @@ show_conversation (StarlingWindow       *self,
   gtk_stack_set_visible_child (self->chat_stack, view);
   update_content (self);
 
-  if (g_list_store_find (self->conversations, conversation, &position))
-    gtk_list_box_select_row (self->conversation_list,
-                             gtk_list_box_get_row_at_index (self->conversation_list, position));
+  starling_sidebar_select_conversation (self->conversation_sidebar, starling_conversation_get_id (conversation));
 
   adw_leaflet_set_visible_child (self->leaflet, self->content);
   starling_composer_focus (starling_chat_view_get_composer (STARLING_CHAT_VIEW (view)));
@@ -156,14 +138,161 @@ back_clicked_cb (StarlingWindow *self)
 }
 
 static void
-conversation_row_activated_cb (StarlingWindow *self,
-                               GtkListBoxRow  *row)
+sidebar_activated_cb (StarlingWindow *self,
+                      gint64          id)
 {
-  g_autoptr(StarlingConversation) conversation = NULL;
+  starling_window_open_conversation (self, id, 0);
+}
 
-  conversation = g_list_model_get_item (G_LIST_MODEL (self->conversations), gtk_list_box_row_get_index (row));
+static void
+sidebar_result_cb (StarlingWindow *self,
+                   gint64          conversation_id,
+                   gint64          message_id,
+                   const char     *query)
+{
+  starling_window_open_conversation (self, conversation_id, message_id);
+}
+
+static StarlingConversation *
+find_open (StarlingWindow *self,
+           gint64          id,
+           guint          *position)
+{
+  for (guint i = 0; id != 0 && i < g_list_model_get_n_items (G_LIST_MODEL (self->conversations)); i++)
+    {
+      g_autoptr(StarlingConversation) open = g_list_model_get_item (G_LIST_MODEL (self->conversations), i);
+
+      if (starling_conversation_get_id (open) == id)
+        {
+          if (position != NULL)
+            *position = i;
+          return open;
+        }
+    }
+
+  return NULL;
+}
+
+static void
+sidebar_deleted_cb (StarlingWindow *self,
+                    gint64          id)
+{
+  StarlingConversation *conversation;
+  GtkWidget *view;
+  guint position;
+
+  conversation = find_open (self, id, &position);
+  if (conversation == NULL)
+    return;
+
+  /* A deleted chat stops answering and leaves the screen; Undo reopens it from the history. */
+  starling_conversation_stop (conversation);
+  view = find_chat_view (self, conversation);
+  if (view != NULL)
+    gtk_stack_remove (self->chat_stack, view);
+  g_list_store_remove (self->conversations, position);
+  update_content (self);
+}
+
+static void
+sidebar_renamed_cb (StarlingWindow *self,
+                    gint64          id,
+                    const char     *title)
+{
+  StarlingConversation *conversation = find_open (self, id, NULL);
+
   if (conversation != NULL)
-    show_conversation (self, conversation);
+    starling_conversation_set_title (conversation, title);
+  update_title (self);
+}
+
+/* The sidebar follows what happens in an open chat: a new title, a new answer. */
+static void
+conversation_changed_cb (StarlingWindow       *self,
+                         GParamSpec           *pspec,
+                         StarlingConversation *conversation)
+{
+  if (starling_conversation_get_id (conversation) != 0)
+    starling_sidebar_conversation_changed (self->conversation_sidebar, starling_conversation_get_id (conversation));
+  if (conversation == (get_visible_chat (self) != NULL ? starling_chat_view_get_conversation (get_visible_chat (self)) : NULL))
+    starling_sidebar_select_conversation (self->conversation_sidebar, starling_conversation_get_id (conversation));
+}
+
+static void
+track_conversation (StarlingWindow       *self,
+                    StarlingConversation *conversation)
+{
+  g_signal_connect_object (conversation, "notify::id", G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (conversation, "notify::title", G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (conversation, "notify::busy", G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  StarlingWindow *self = STARLING_WINDOW (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  starling_sidebar_start_global_search (self->conversation_sidebar);
+}
+
+static void
+imported_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(StarlingWindow) self = user_data;
+  gint64 id = starling_import_with_dialog_finish (result, NULL);
+
+  if (id > 0)
+    {
+      starling_sidebar_conversation_changed (self->conversation_sidebar, id);
+      starling_window_open_conversation (self, id, 0);
+    }
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  StarlingWindow *self = STARLING_WINDOW (widget);
+  StarlingStore *store = starling_application_get_store (get_application (self));
+
+  if (store != NULL)
+    starling_import_with_dialog (GTK_WINDOW (self), store, NULL, imported_cb, g_object_ref (self));
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  StarlingWindow *self = STARLING_WINDOW (widget);
+  StarlingStore *store = starling_application_get_store (get_application (self));
+  StarlingChatView *view = get_visible_chat (self);
+  gint64 id = view != NULL ? starling_conversation_get_id (starling_chat_view_get_conversation (view)) : 0;
+
+  if (store == NULL || id == 0)
+    {
+      starling_window_show_toast (self, _("Open a conversation with messages to export it"));
+      return;
+    }
+  starling_export_conversation_with_dialog (GTK_WINDOW (self), store, id);
+}
+
+static void
+export_all_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  StarlingWindow *self = STARLING_WINDOW (widget);
+  StarlingStore *store = starling_application_get_store (get_application (self));
+
+  if (store != NULL)
+    starling_export_all_with_dialog (GTK_WINDOW (self), store);
 }
 
 static void
@@ -196,6 +325,7 @@ new_chat_action (GtkWidget  *widget,
   conversation = starling_conversation_new_for_store (starling_application_get_client (app),
                                                       starling_application_get_store (app), model);
   g_list_store_insert (self->conversations, 0, conversation);
+  track_conversation (self, conversation);
   show_conversation (self, conversation);
 }
 
@@ -244,6 +374,9 @@ starling_window_setup (StarlingWindow *self)
       }
   }
 
+  starling_sidebar_set_toast_overlay (self->conversation_sidebar, self->toast_overlay);
+  starling_sidebar_set_store (self->conversation_sidebar, starling_application_get_store (app));
+
   gtk_widget_set_visible (GTK_WIDGET (self->demo_revealer), starling_application_get_demo (app));
   gtk_revealer_set_reveal_child (self->demo_revealer, starling_application_get_demo (app));
 
@@ -290,25 +423,32 @@ starling_window_class_init (StarlingWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StarlingWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, StarlingWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, StarlingWindow, content);
-  gtk_widget_class_bind_template_child (widget_class, StarlingWindow, conversation_list);
+  gtk_widget_class_bind_template_child (widget_class, StarlingWindow, conversation_sidebar);
   gtk_widget_class_bind_template_child (widget_class, StarlingWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, StarlingWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, StarlingWindow, chat_stack);
   gtk_widget_class_bind_template_child (widget_class, StarlingWindow, demo_revealer);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, conversation_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sidebar_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sidebar_result_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sidebar_deleted_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sidebar_renamed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.export-all", NULL, export_all_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.search", NULL);
 }
 
 static void
 starling_window_init (StarlingWindow *self)
 {
+  g_type_ensure (STARLING_TYPE_SIDEBAR);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->conversations = g_list_store_new (STARLING_TYPE_CONVERSATION);
-  gtk_list_box_bind_model (self->conversation_list, G_LIST_MODEL (self->conversations),
-                           create_sidebar_row_cb, self, NULL);
 }
 
 StarlingWindow *
@@ -375,6 +515,7 @@ starling_window_open_conversation (StarlingWindow *self,
           return FALSE;
         }
       g_list_store_insert (self->conversations, 0, conversation);
+      track_conversation (self, conversation);
     }
 
   show_conversation (self, conversation);
@@ -383,4 +524,14 @@ starling_window_open_conversation (StarlingWindow *self,
     starling_chat_view_reveal_message (STARLING_CHAT_VIEW (view), message_id);
 
   return TRUE;
+}
+
+void
+starling_window_search_for (StarlingWindow *self,
+                            const char     *text)
+{
+  g_return_if_fail (STARLING_IS_WINDOW (self));
+
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  starling_sidebar_search_for (self->conversation_sidebar, text);
 }

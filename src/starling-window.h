@@ -18,6 +18,8 @@ G_DECLARE_FINAL_TYPE (StarlingWindow, starling_window, STARLING, WINDOW, AdwAppl
 StarlingWindow *starling_window_new        (StarlingApplication *application);
 void            starling_window_show_toast (StarlingWindow      *self,
                                             const char          *message);
+void            starling_window_search_for (StarlingWindow *self,
+                                            const char     *text);
 gboolean        starling_window_open_conversation (StarlingWindow *self,
                                                    gint64          id,
                                                    gint64          message_id);

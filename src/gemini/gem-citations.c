@@ -136,7 +136,8 @@ gem_citation_marks_compute (const char *text,
   GPtrArray *marks = g_ptr_array_new_with_free_func ((GDestroyNotify) gem_citation_mark_free);
   gsize len = text != NULL ? strlen (text) : 0;
 
-  for (guint i = 0; supports != NULL && i < supports->len; i++)
+  /* no text (yet): nothing to point at, and nothing to search */
+  for (guint i = 0; text != NULL && supports != NULL && i < supports->len; i++)
     {
       const GemGroundingSupport *support = g_ptr_array_index (supports, i);
       GemCitationMark *mark = NULL;

@@ -843,7 +843,10 @@ gem_error_new_with_details (GemErrorCode  code,
 {
   GError *error = g_error_new_literal (GEM_ERROR, code, gem_error_code_to_user_message (code));
 
-  gem_error_get_private (error)->api_message = g_strdup (details);
+  /* Details may quote what failed to parse (json-glib cuts its quotes
+   * mid-character); they are shown to the user, so they must be UTF-8. */
+  gem_error_get_private (error)->api_message = details != NULL ? g_utf8_make_valid (details, -1)
+                                                               : NULL;
 
   return error;
 }

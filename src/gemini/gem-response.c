@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gem-error.h"
+#include "gem-request.h"
 #include "gem-response.h"
 
 /*
@@ -578,6 +579,10 @@ lookup_candidate (GemResponse *self,
   state = g_new0 (Candidate, 1);
   state->index = index;
   state->object = json_object_new ();
+  /* proto3 leaves "index": 0 out; at another position in the merged JSON,
+   * the candidate would be read back as a different one */
+  if (index != (gint64) self->states->len)
+    json_object_set_int_member (state->object, "index", index);
   json_array_add_object_element (self->candidates, state->object);
   g_ptr_array_add (self->states, state);
 
@@ -845,7 +850,8 @@ gem_response_to_string (GemResponse *self,
   sync_all (self);
   node = json_node_init_object (json_node_alloc (), self->root);
 
-  return json_to_string (node, pretty);
+  /* not json_to_string(): json-glib 1.6 writes 1e80 as "1e+80.0", not JSON */
+  return gem_request_to_string (node, pretty);
 }
 
 /**

@@ -346,3 +346,32 @@ starling_test_collect_text (GtkWidget *widget)
   collect_text (widget, out);
   return g_string_free (out, FALSE);
 }
+
+/* Renders the widget as drawn on screen into a PNG in the build directory
+ * (G_TEST_BUILDDIR), for a person to look at. */
+gboolean
+starling_test_save_screenshot (GtkWidget  *widget,
+                               const char *filename)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  const char *dir = g_getenv ("G_TEST_BUILDDIR");
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    return FALSE;
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir != NULL ? dir : ".", filename, NULL);
+  g_test_message ("screenshot: %s", path);
+
+  return gdk_texture_save_to_png (texture, path);
+}

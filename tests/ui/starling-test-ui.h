@@ -36,5 +36,7 @@ GtkWidget *starling_test_find_widget        (GtkWidget   *root,
 GtkWidget *starling_test_find_visible_status_page (GtkWidget *root);
 guint      starling_test_count_distinct_colors (GtkWidget *widget);
 char      *starling_test_collect_text       (GtkWidget   *widget);
+gboolean   starling_test_save_screenshot    (GtkWidget   *widget,
+                                             const char  *filename);
 
 G_END_DECLS

@@ -1,0 +1,286 @@
+/* starling-markdown-table.c: a Markdown table, a grid of labels in a horizontal scroller
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "starling-markdown-table.h"
+
+struct _StarlingMarkdownTable
+{
+  GtkWidget        parent_instance;
+
+  GtkWidget       *scroller;
+  GtkGrid         *grid;
+  GPtrArray       *cells;    /* GtkLabel, row-major */
+  guint            n_rows;
+  guint            n_cols;
+  StarlingMdAlign *aligns;
+};
+
+G_DEFINE_FINAL_TYPE (StarlingMarkdownTable, starling_markdown_table, GTK_TYPE_WIDGET)
+
+static GtkLabel *
+create_cell (StarlingMarkdownTable *self,
+             guint                  row,
+             guint                  col)
+{
+  GtkLabel *label = GTK_LABEL (gtk_label_new (NULL));
+  float xalign = 0.0;
+  GtkJustification justify = GTK_JUSTIFY_LEFT;
+
+  switch (self->aligns[col])
+    {
+    case STARLING_MD_ALIGN_CENTER:
+      xalign = 0.5;
+      justify = GTK_JUSTIFY_CENTER;
+      break;
+    case STARLING_MD_ALIGN_RIGHT:
+      xalign = 1.0;
+      justify = GTK_JUSTIFY_RIGHT;
+      break;
+    default:
+      break;
+    }
+
+  gtk_label_set_wrap (label, TRUE);
+  gtk_label_set_wrap_mode (label, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (label, 40);
+  gtk_label_set_xalign (label, xalign);
+  gtk_label_set_justify (label, justify);
+  gtk_widget_set_valign (GTK_WIDGET (label), GTK_ALIGN_START);
+  if (row == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (label), "header");
+  gtk_grid_attach (self->grid, GTK_WIDGET (label), col, row, 1, 1);
+
+  return label;
+}
+
+static void
+set_cell (StarlingMarkdownTable *self,
+          const StarlingMdUnit  *unit,
+          guint                  row,
+          guint                  col)
+{
+  const StarlingMdCell *cell = g_ptr_array_index (unit->cells, row * unit->n_cols + col);
+  guint index = row * self->n_cols + col;
+  GtkLabel *label;
+
+  if (index < self->cells->len)
+    {
+      label = g_ptr_array_index (self->cells, index);
+    }
+  else
+    {
+      label = create_cell (self, row, col);
+      g_ptr_array_add (self->cells, label);
+    }
+
+  /* The markup was built from escaped text; the header row is bold. */
+  if (row == 0)
+    {
+      g_autofree char *markup = g_strconcat ("<b>", cell->markup, "</b>", NULL);
+
+      gtk_label_set_markup (label, markup);
+    }
+  else
+    {
+      gtk_label_set_markup (label, cell->markup);
+    }
+}
+
+/* The stock scrolled window asks its child for its height at no particular
+ * width, which for wrapping labels is the height at their narrowest: ask the
+ * grid for its height at the width it will get instead. */
+static void
+starling_markdown_table_measure (GtkWidget      *widget,
+                                 GtkOrientation  orientation,
+                                 int             for_size,
+                                 int            *minimum,
+                                 int            *natural,
+                                 int            *minimum_baseline,
+                                 int            *natural_baseline)
+{
+  StarlingMarkdownTable *self = STARLING_MARKDOWN_TABLE (widget);
+  int grid_min, grid_nat, width;
+
+  gtk_widget_measure (self->scroller, orientation, for_size, minimum, natural, NULL, NULL);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    return;
+
+  gtk_widget_measure (GTK_WIDGET (self->grid), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &grid_min, &grid_nat, NULL, NULL);
+  width = for_size < 0 ? grid_nat : MAX (for_size, grid_min);
+  gtk_widget_measure (GTK_WIDGET (self->grid), GTK_ORIENTATION_VERTICAL, width,
+                      minimum, natural, NULL, NULL);
+  *natural = *minimum;
+}
+
+static void
+starling_markdown_table_size_allocate (GtkWidget *widget,
+                                       int        width,
+                                       int        height,
+                                       int        baseline)
+{
+  StarlingMarkdownTable *self = STARLING_MARKDOWN_TABLE (widget);
+
+  gtk_widget_allocate (self->scroller, width, height, baseline, NULL);
+}
+
+static void
+starling_markdown_table_dispose (GObject *object)
+{
+  StarlingMarkdownTable *self = STARLING_MARKDOWN_TABLE (object);
+
+  g_clear_pointer (&self->scroller, gtk_widget_unparent);
+  self->grid = NULL;
+  g_clear_pointer (&self->cells, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (starling_markdown_table_parent_class)->dispose (object);
+}
+
+static void
+starling_markdown_table_finalize (GObject *object)
+{
+  StarlingMarkdownTable *self = STARLING_MARKDOWN_TABLE (object);
+
+  g_free (self->aligns);
+
+  G_OBJECT_CLASS (starling_markdown_table_parent_class)->finalize (object);
+}
+
+static void
+starling_markdown_table_class_init (StarlingMarkdownTableClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = starling_markdown_table_dispose;
+  object_class->finalize = starling_markdown_table_finalize;
+  widget_class->measure = starling_markdown_table_measure;
+  widget_class->size_allocate = starling_markdown_table_size_allocate;
+
+  gtk_widget_class_set_css_name (widget_class, "mdtable");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+starling_markdown_table_init (StarlingMarkdownTable *self)
+{
+  self->scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller),
+                                  GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
+
+  self->grid = GTK_GRID (gtk_grid_new ());
+  gtk_grid_set_column_spacing (self->grid, 18);
+  gtk_grid_set_row_spacing (self->grid, 6);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), GTK_WIDGET (self->grid));
+
+  self->cells = g_ptr_array_new ();
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Table"),
+                                  -1);
+}
+
+GtkWidget *
+starling_markdown_table_new (const StarlingMdUnit *unit)
+{
+  StarlingMarkdownTable *self;
+
+  g_return_val_if_fail (unit != NULL && unit->kind == STARLING_MD_UNIT_TABLE, NULL);
+
+  self = g_object_new (STARLING_TYPE_MARKDOWN_TABLE, NULL);
+  self->n_cols = unit->n_cols;
+  self->aligns = g_memdup2 (unit->aligns, unit->n_cols * sizeof (StarlingMdAlign));
+  starling_markdown_table_update (self, NULL, unit);
+
+  return GTK_WIDGET (self);
+}
+
+/* Streaming: only cells that changed are set again, new rows are added. */
+void
+starling_markdown_table_update (StarlingMarkdownTable *self,
+                                const StarlingMdUnit  *old_unit,
+                                const StarlingMdUnit  *unit)
+{
+  g_return_if_fail (STARLING_IS_MARKDOWN_TABLE (self));
+  g_return_if_fail (unit->n_cols == self->n_cols);
+
+  for (guint row = 0; row < unit->n_rows; row++)
+    {
+      for (guint col = 0; col < unit->n_cols; col++)
+        {
+          guint index = row * unit->n_cols + col;
+
+          if (old_unit != NULL && row < old_unit->n_rows &&
+              strcmp (((StarlingMdCell *) g_ptr_array_index (old_unit->cells, index))->markup,
+                      ((StarlingMdCell *) g_ptr_array_index (unit->cells, index))->markup) == 0)
+            continue;
+          set_cell (self, unit, row, col);
+        }
+    }
+
+  while (self->n_rows > unit->n_rows)
+    {
+      self->n_rows--;
+      gtk_grid_remove_row (self->grid, self->n_rows);
+      g_ptr_array_set_size (self->cells, self->n_rows * self->n_cols);
+    }
+  self->n_rows = unit->n_rows;
+}
+
+guint
+starling_markdown_table_get_n_rows (StarlingMarkdownTable *self)
+{
+  g_return_val_if_fail (STARLING_IS_MARKDOWN_TABLE (self), 0);
+
+  return self->n_rows;
+}
+
+guint
+starling_markdown_table_get_n_cols (StarlingMarkdownTable *self)
+{
+  g_return_val_if_fail (STARLING_IS_MARKDOWN_TABLE (self), 0);
+
+  return self->n_cols;
+}
+
+GtkLabel *
+starling_markdown_table_get_cell (StarlingMarkdownTable *self,
+                                  guint                  row,
+                                  guint                  col)
+{
+  g_return_val_if_fail (STARLING_IS_MARKDOWN_TABLE (self), NULL);
+  g_return_val_if_fail (row < self->n_rows && col < self->n_cols, NULL);
+
+  return g_ptr_array_index (self->cells, row * self->n_cols + col);
+}
+
+/* A row per line, cells separated by tabs. */
+char *
+starling_markdown_table_dup_text (StarlingMarkdownTable *self)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (STARLING_IS_MARKDOWN_TABLE (self), NULL);
+
+  for (guint row = 0; row < self->n_rows; row++)
+    {
+      if (row > 0)
+        g_string_append_c (text, '\n');
+      for (guint col = 0; col < self->n_cols; col++)
+        {
+          if (col > 0)
+            g_string_append_c (text, '\t');
+          g_string_append (text, gtk_label_get_text (starling_markdown_table_get_cell (self, row, col)));
+        }
+    }
+
+  return g_string_free (text, FALSE);
+}
