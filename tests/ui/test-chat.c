@@ -439,6 +439,80 @@ test_thoughts_section (StarlingTestContext *context)
   }
 }
 
+static gboolean
+at_bottom (StarlingChatView *view)
+{
+  GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (starling_chat_view_get_list (view)),
+                                                                              GTK_TYPE_SCROLLED_WINDOW));
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scroller);
+
+  return gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >= gtk_adjustment_get_upper (adj) - 2;
+}
+
+static GtkAdjustment *
+chat_adjustment (StarlingChatView *view)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (starling_chat_view_get_list (view)), GTK_TYPE_SCROLLED_WINDOW);
+
+  return gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+}
+
+static void
+test_sticks_to_bottom (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  g_autofree char *path = g_build_filename (g_getenv ("STARLING_BENCH_DIR"), "answer-100k.md", NULL);
+  g_autofree char *markdown = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *route = NULL;
+  GtkAdjustment *adj = chat_adjustment (view);
+  StarlingMessage *answer;
+
+  g_assert_true (g_file_get_contents (path, &markdown, NULL, NULL));
+  markdown[6000] = '\0';
+  escaped = fake_gemini_escape_value (markdown);
+  route = g_strdup_printf ("text=%s;delay_ms=10", escaped);
+  fake_gemini_route (fake, "gemini-2.5-flash", route);
+
+  type_and_send (view, "A long answer, please");
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+  starling_test_iterate (200);
+
+  /* Streaming followed the answer down to its last line. */
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adj), >, gtk_adjustment_get_page_size (adj));
+  g_assert_true (at_bottom (view));
+  g_assert_true (starling_chat_view_get_sticky (view));
+
+  /* Also when the finished answer is rendered again with its citation markers. */
+  fake_gemini_route (fake, "gemini-2.5-flash", "replay=googleai/streaming-success-citations.txt;delay_ms=20");
+  type_and_send (view, "With sources");
+  wait_for_status (view, 3, STARLING_MESSAGE_COMPLETE);
+  starling_test_iterate (300);
+  g_assert_true (at_bottom (view));
+
+  /* Scrolled up, the view stays put while a new answer streams, and offers a way back. */
+  fake_gemini_route (fake, "gemini-2.5-flash", route);
+  type_and_send (view, "Again");
+  starling_test_iterate (150);
+  gtk_adjustment_set_value (adj, 0);
+  answer = message_at (view, 5);
+  while (starling_message_get_status (answer) == STARLING_MESSAGE_STREAMING)
+    g_main_context_iteration (NULL, TRUE);
+  starling_test_iterate (200);
+  g_assert_false (starling_chat_view_get_sticky (view));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), <, 50);
+  {
+    GtkWidget *jump = starling_test_find_widget (GTK_WIDGET (view), GTK_TYPE_REVEALER, NULL);
+
+    g_assert_nonnull (jump);
+    g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (jump)));
+  }
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "chat.jump-to-latest", NULL);
+  starling_test_iterate (200);
+  g_assert_true (at_bottom (view));
+}
+
 static void
 run_test (gconstpointer body)
 {
@@ -468,6 +542,7 @@ main (int   argc,
   g_test_add_data_func ("/chat/attachment-inline", (gconstpointer) test_attachment_sent_inline, run_test);
   g_test_add_data_func ("/chat/oversized-attachment", (gconstpointer) test_oversized_attachment_refused, run_test);
   g_test_add_data_func ("/chat/thoughts", (gconstpointer) test_thoughts_section, run_test);
+  g_test_add_data_func ("/chat/sticks-to-bottom", (gconstpointer) test_sticks_to_bottom, run_test);
 
   status = g_test_run ();
   g_clear_object (&fake);
