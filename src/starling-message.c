@@ -826,7 +826,7 @@ starling_message_dup_display_markdown (StarlingMessage *self)
             continue;
           if (json_object_has_member (call, "args"))
             args = json_to_string (json_object_get_member (call, "args"), TRUE);
-          /* Translators: %s is the name of a function the model asked to call */
+          /* Translators: heading above a function the model asked to call */
           g_string_append_printf (out, "\n\n**%s**\n", _("Function call"));
           {
             g_autofree char *body = g_strdup_printf ("%s(%s)", json_object_get_string_member_with_default (call, "name", ""),

@@ -400,11 +400,17 @@ call_map_io_error (Call         *call,
     {
       if (call->timer_phase == PHASE_CONNECTING)
         error = g_error_new (GEM_ERROR, GEM_ERROR_TIMEOUT,
-                             _("Could not reach %s within %u seconds. Check your network connection."),
+                             g_dngettext (GETTEXT_PACKAGE,
+                                          "Could not reach %s within %u second. Check your network connection.",
+                                          "Could not reach %s within %u seconds. Check your network connection.",
+                                          self->connect_timeout),
                              call->host, self->connect_timeout);
       else if (call->n_events > 0)
         error = g_error_new (GEM_ERROR, GEM_ERROR_TIMEOUT,
-                             _("The answer stopped: %s sent nothing for %u seconds. Try again."),
+                             g_dngettext (GETTEXT_PACKAGE,
+                                          "The answer stopped: %s sent nothing for %u second. Try again.",
+                                          "The answer stopped: %s sent nothing for %u seconds. Try again.",
+                                          self->idle_timeout),
                              call->host, self->idle_timeout);
       else
         error = g_error_new (GEM_ERROR, GEM_ERROR_TIMEOUT,
