@@ -287,6 +287,7 @@ starling_application_startup (GApplication *app)
                            G_CALLBACK (sync_client), self, G_CONNECT_SWAPPED);
   self->base_url_setting = g_settings_get_string (self->settings, "base-url");
   apply_color_scheme (self);
+  starling_preferences_setup_application (self);
 
   /* The Shell's search provider reads the history too. */
   if (self->search_provider != NULL)

@@ -829,7 +829,9 @@ sync_widgets (StarlingChatSettings *self)
   set_spin (self->top_k_spin, self->top_k_reset, s->has_top_k, s->top_k, 40);
   {
     gint64 limit = caps.output_limit > 0 ? caps.output_limit : FALLBACK_OUTPUT_LIMIT;
-    g_autofree char *subtitle = g_strdup_printf (_("The longest answer, in tokens (at most %" G_GINT64_FORMAT ")"), limit);
+    g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, limit);
+    /* Translators: %s is a number of tokens */
+    g_autofree char *subtitle = g_strdup_printf (_("The longest answer, in tokens (at most %s)"), count);
 
     gtk_spin_button_set_range (self->max_tokens_spin, 1, (double) limit);
     adw_action_row_set_subtitle (self->max_tokens_row, subtitle);
@@ -1271,6 +1273,18 @@ cached_apply_cb (StarlingChatSettings *self)
 
 /* ---- the class ---- */
 
+/* Expands as its content does, so it fills a side panel. */
+static void
+starling_chat_settings_compute_expand (GtkWidget *widget,
+                                       gboolean  *hexpand,
+                                       gboolean  *vexpand)
+{
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  *hexpand = child != NULL && gtk_widget_compute_expand (child, GTK_ORIENTATION_HORIZONTAL);
+  *vexpand = child != NULL && gtk_widget_compute_expand (child, GTK_ORIENTATION_VERTICAL);
+}
+
 static void
 starling_chat_settings_dispose (GObject *object)
 {
@@ -1300,6 +1314,7 @@ starling_chat_settings_class_init (StarlingChatSettingsClass *klass)
 
   object_class->dispose = starling_chat_settings_dispose;
   object_class->finalize = starling_chat_settings_finalize;
+  widget_class->compute_expand = starling_chat_settings_compute_expand;
 
   /**
    * StarlingChatSettings::changed:
@@ -1408,9 +1423,9 @@ starling_chat_settings_init (StarlingChatSettings *self)
     N_("Model Default"),
     N_("Off"),
     N_("Block None"),
-    N_("Block Few (Only High Risk)"),
-    N_("Block Some (Medium Risk and Above)"),
-    N_("Block Most (Low Risk and Above)"),
+    N_("Block Few"),
+    N_("Block Some"),
+    N_("Block Most"),
   };
   g_autoptr(GtkStringList) thresholds = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) ratios = gtk_string_list_new (NULL);

@@ -10,6 +10,8 @@
 
 #include "starling-chat-view.h"
 #include "starling-message-row.h"
+#include "starling-model-list.h"
+#include "starling-settings-chips.h"
 
 /* The list box shows a window of the newest messages; older pages join at the top. */
 #define WINDOW_SIZE 24
@@ -31,6 +33,8 @@ struct _StarlingChatView
   GtkListBox           *message_list;
   GtkRevealer          *jump_revealer;
   StarlingComposer     *composer;
+  StarlingSettingsChips *settings_chips;
+  guint                 save_settings_source;
 };
 
 G_DEFINE_FINAL_TYPE (StarlingChatView, starling_chat_view, GTK_TYPE_WIDGET)
@@ -168,16 +172,43 @@ busy_changed_cb (StarlingChatView *self)
   starling_composer_set_busy (self->composer, starling_conversation_get_busy (self->conversation));
 }
 
+static gboolean save_settings_cb (gpointer user_data);
+
 static void
 composer_send_cb (StarlingChatView *self)
 {
   g_autofree char *text = starling_composer_dup_text (self->composer);
   g_autoptr(GPtrArray) attachments = starling_composer_dup_attachments (self->composer);
 
+  /* The settings go out as they are on screen, even if typed a moment ago. */
+  if (self->save_settings_source != 0)
+    {
+      g_clear_handle_id (&self->save_settings_source, g_source_remove);
+      save_settings_cb (self);
+    }
+
   starling_composer_clear (self->composer);
   set_sticky (self, TRUE);
   starling_conversation_send (self->conversation, text, attachments);
   scroll_to_end (self);
+}
+
+static gboolean
+save_settings_cb (gpointer user_data)
+{
+  StarlingChatView *self = user_data;
+
+  self->save_settings_source = 0;
+  starling_conversation_set_settings (self->conversation, starling_settings_chips_get_settings (self->settings_chips));
+  return G_SOURCE_REMOVE;
+}
+
+/* Typing in a settings field changes them on every key: saved once it settles. */
+static void
+settings_changed_cb (StarlingChatView *self)
+{
+  g_clear_handle_id (&self->save_settings_source, g_source_remove);
+  self->save_settings_source = g_timeout_add (300, save_settings_cb, self);
 }
 
 static void
@@ -199,6 +230,11 @@ starling_chat_view_dispose (GObject *object)
 {
   StarlingChatView *self = STARLING_CHAT_VIEW (object);
 
+  if (self->save_settings_source != 0)
+    {
+      g_clear_handle_id (&self->save_settings_source, g_source_remove);
+      save_settings_cb (self);
+    }
   if (self->scroller != NULL)
     g_clear_signal_handler (&self->prepend_handler, get_vadjustment (self));
   if (self->conversation != NULL)
@@ -224,6 +260,7 @@ starling_chat_view_class_init (StarlingChatViewClass *klass)
   object_class->dispose = starling_chat_view_dispose;
 
   g_type_ensure (STARLING_TYPE_COMPOSER);
+  g_type_ensure (STARLING_TYPE_SETTINGS_CHIPS);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/starlingchat/Starling/ui/starling-chat-view.ui");
@@ -231,8 +268,10 @@ starling_chat_view_class_init (StarlingChatViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StarlingChatView, message_list);
   gtk_widget_class_bind_template_child (widget_class, StarlingChatView, jump_revealer);
   gtk_widget_class_bind_template_child (widget_class, StarlingChatView, composer);
+  gtk_widget_class_bind_template_child (widget_class, StarlingChatView, settings_chips);
   gtk_widget_class_bind_template_callback (widget_class, composer_send_cb);
   gtk_widget_class_bind_template_callback (widget_class, composer_stop_cb);
+  gtk_widget_class_bind_template_callback (widget_class, settings_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "chat.jump-to-latest", NULL, jump_to_latest_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, GDK_CONTROL_MASK, "chat.jump-to-latest", NULL);
@@ -283,6 +322,12 @@ starling_chat_view_new (StarlingConversation *conversation)
 
   g_signal_connect_object (conversation, "notify::busy", G_CALLBACK (busy_changed_cb), self, G_CONNECT_SWAPPED);
   busy_changed_cb (self);
+
+  starling_settings_chips_set_model_list (self->settings_chips,
+                                          starling_model_list_get_for_client (starling_conversation_get_client (conversation)));
+  g_signal_handlers_block_by_func (self->settings_chips, settings_changed_cb, self);
+  starling_settings_chips_set_settings (self->settings_chips, starling_conversation_get_settings (conversation));
+  g_signal_handlers_unblock_by_func (self->settings_chips, settings_changed_cb, self);
 
   return GTK_WIDGET (self);
 }

@@ -29,6 +29,9 @@ struct _StarlingConversation
   GCancellable    *cancellable;
   gulong           delta_handler;
 
+  GemGenerationSettings *settings;
+  gboolean         stream;
+
   /* The history; NULL for a conversation kept in memory only. */
   StarlingStore   *store;
   gint64           id;
@@ -114,7 +117,11 @@ ensure_stored (StarlingConversation *self)
   if (self->id != 0)
     return TRUE;
 
-  self->id = starling_store_create_conversation (self->store, self->title, self->model, NULL, &error);
+  {
+    g_autofree char *settings = gem_generation_settings_to_string (self->settings);
+
+    self->id = starling_store_create_conversation (self->store, self->title, self->model, settings, &error);
+  }
   warn_store ("create the conversation", error);
   if (self->id != 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ID]);
@@ -475,7 +482,7 @@ start_request (StarlingConversation *self,
   g_return_if_fail (self->streaming == NULL);
 
   turns = turns_before (self, answer);
-  settings = gem_generation_settings_new (self->model);
+  settings = gem_generation_settings_copy (self->settings);
 
   request = gem_request_build (settings, turns, &error);
   if (request == NULL)
@@ -509,7 +516,10 @@ start_request (StarlingConversation *self,
   self->cancellable = g_cancellable_new ();
   set_busy (self, answer);
 
-  gem_client_generate_async (self->client, self->model, request, GEM_GENERATE_FLAGS_STREAM,
+  g_object_set_data (G_OBJECT (answer), "starling-streamed", GINT_TO_POINTER (self->stream));
+  g_object_set_data_full (G_OBJECT (answer), "starling-model", g_strdup (self->model), g_free);
+  gem_client_generate_async (self->client, self->model, request,
+                             self->stream ? GEM_GENERATE_FLAGS_STREAM : GEM_GENERATE_FLAGS_NONE,
                              self->cancellable, generate_cb, g_object_ref (answer));
 }
 
@@ -593,6 +603,7 @@ starling_conversation_finalize (GObject *object)
 
   g_clear_pointer (&self->model, g_free);
   g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->settings, gem_generation_settings_free);
 
   G_OBJECT_CLASS (starling_conversation_parent_class)->finalize (object);
 }
@@ -671,6 +682,8 @@ starling_conversation_new (GemClient  *client,
   self = g_object_new (STARLING_TYPE_CONVERSATION, NULL);
   self->client = g_object_ref (client);
   self->model = g_strdup (model != NULL ? model : "gemini-2.5-flash");
+  self->settings = gem_generation_settings_new (self->model);
+  self->stream = TRUE;
   self->delta_handler = g_signal_connect (client, "delta-received", G_CALLBACK (delta_received_cb), self);
 
   return self;
@@ -733,6 +746,11 @@ starling_conversation_set_model (StarlingConversation *self,
 
   g_free (self->model);
   self->model = g_strdup (model);
+  if (self->settings->model != model)
+    {
+      g_free (self->settings->model);
+      self->settings->model = g_strdup (model);
+    }
   if (self->store != NULL && self->id != 0)
     {
       g_autoptr(GError) error = NULL;
@@ -1062,6 +1080,20 @@ starling_conversation_load (GemClient      *client,
 
   self = starling_conversation_new_for_store (client, store, starling_conversation_info_get_model (info));
   self->id = id;
+  if (starling_conversation_info_get_settings_json (info) != NULL)
+    {
+      g_autoptr(GemGenerationSettings) settings =
+        gem_generation_settings_new_from_string (starling_conversation_info_get_settings_json (info), NULL);
+
+      /* Settings that can't be read fall back to the model's defaults. */
+      if (settings != NULL)
+        {
+          gem_generation_settings_free (self->settings);
+          self->settings = g_steal_pointer (&settings);
+          g_free (self->settings->model);
+          self->settings->model = g_strdup (self->model);
+        }
+    }
   g_free (self->title);
   self->title = g_strdup (starling_conversation_info_get_title (info));
 
@@ -1115,4 +1147,56 @@ starling_conversation_continue (StarlingConversation *self)
   g_return_if_fail (STARLING_IS_CONVERSATION (self));
 
   starling_conversation_send (self, _("Please continue from where you stopped."), NULL);
+}
+
+const GemGenerationSettings *
+starling_conversation_get_settings (StarlingConversation *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (self), NULL);
+
+  return self->settings;
+}
+
+/* Saved with the conversation; the model in them becomes the conversation's. */
+void
+starling_conversation_set_settings (StarlingConversation        *self,
+                                    const GemGenerationSettings *settings)
+{
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+  g_return_if_fail (settings != NULL);
+
+  gem_generation_settings_free (self->settings);
+  self->settings = gem_generation_settings_copy (settings);
+  if (self->settings->model != NULL && *self->settings->model != '\0')
+    {
+      g_autofree char *model = g_strdup (self->settings->model);
+
+      starling_conversation_set_model (self, model);
+    }
+
+  if (self->store != NULL && self->id != 0)
+    {
+      g_autofree char *json = gem_generation_settings_to_string (self->settings);
+      g_autoptr(GError) error = NULL;
+
+      starling_store_set_conversation_settings (self->store, self->id, json, &error);
+      warn_store ("save the chat settings", error);
+    }
+}
+
+gboolean
+starling_conversation_get_stream (StarlingConversation *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (self), TRUE);
+
+  return self->stream;
+}
+
+void
+starling_conversation_set_stream (StarlingConversation *self,
+                                  gboolean              stream)
+{
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+
+  self->stream = !!stream;
 }

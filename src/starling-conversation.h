@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "gem-client.h"
+#include "gem-request.h"
 #include "starling-message.h"
 #include "starling-store.h"
 
@@ -32,6 +33,12 @@ GListModel           *starling_conversation_get_messages   (StarlingConversation
 guint                 starling_conversation_find_message   (StarlingConversation *self,
                                                             gint64                message_id);
 void                  starling_conversation_continue       (StarlingConversation *self);
+const GemGenerationSettings *starling_conversation_get_settings (StarlingConversation *self);
+void                  starling_conversation_set_settings   (StarlingConversation        *self,
+                                                            const GemGenerationSettings *settings);
+gboolean              starling_conversation_get_stream     (StarlingConversation *self);
+void                  starling_conversation_set_stream     (StarlingConversation *self,
+                                                            gboolean              stream);
 const char           *starling_conversation_get_title      (StarlingConversation *self);
 void                  starling_conversation_set_title      (StarlingConversation *self,
                                                             const char           *title);

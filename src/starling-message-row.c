@@ -10,6 +10,7 @@
 #include "gem-citations.h"
 #include "gem-error.h"
 #include "starling-image-viewer.h"
+#include "starling-inspector.h"
 #include "starling-markdown-view.h"
 #include "starling-message-row.h"
 
@@ -95,6 +96,12 @@ get_context_menu (void)
       g_menu_append_item (actions, regenerate);
       g_menu_append_item (actions, retry);
       g_menu_append_item (actions, cont);
+      {
+        g_autoptr(GMenuItem) inspect = g_menu_item_new (_("_Inspect Request"), "message.inspect");
+
+        g_menu_item_set_attribute (inspect, "hidden-when", "s", "action-disabled");
+        g_menu_append_item (actions, inspect);
+      }
       g_menu_append (destructive, _("_Delete Message Pair"), "message.delete");
 
       menu = g_menu_new ();
@@ -230,10 +237,10 @@ ensure_edit_box (StarlingMessageRow *self)
     return;
 
   self->edit_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 300);
+
+  /* A frame, not a scrolled window: GTK 4.8 may snapshot a scrolled window
+   * added to a list row before it is allocated. The editor grows instead. */
+  scroller = gtk_frame_new (NULL);
   gtk_widget_add_css_class (scroller, "composer-entry");
 
   self->edit_view = GTK_TEXT_VIEW (gtk_text_view_new ());
@@ -244,7 +251,7 @@ ensure_edit_box (StarlingMessageRow *self)
   gtk_text_view_set_right_margin (self->edit_view, 10);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->edit_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Edit Message"), -1);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->edit_view));
+  gtk_frame_set_child (GTK_FRAME (scroller), GTK_WIDGET (self->edit_view));
   gtk_box_append (GTK_BOX (self->edit_box), scroller);
 
   buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -346,6 +353,8 @@ update_actions (StarlingMessageRow *self)
   if (self->recover_box != NULL)
     gtk_widget_set_visible (self->recover_box, is_model (self) && status == STARLING_MESSAGE_INTERRUPTED);
   gtk_widget_action_set_enabled (widget, "message.delete", !busy);
+  gtk_widget_action_set_enabled (widget, "message.inspect",
+                                 is_model (self) && starling_message_get_request_json (self->message) != NULL);
   gtk_widget_action_set_enabled (widget, "message.previous-branch", !busy && index > 0);
   gtk_widget_action_set_enabled (widget, "message.next-branch", !busy && index + 1 < n_siblings);
 
@@ -1120,6 +1129,28 @@ CONVERSATION_ACTION (previous_branch_action, starling_conversation_switch_branch
 CONVERSATION_ACTION (next_branch_action, starling_conversation_switch_branch (conversation, message, 1))
 
 static void
+inspect_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  StarlingMessageRow *self = STARLING_MESSAGE_ROW (widget);
+  g_autoptr(StarlingConversation) conversation = dup_conversation (self);
+  GemClient *client;
+  const char *model;
+
+  if (conversation == NULL)
+    return;
+
+  client = starling_conversation_get_client (conversation);
+  model = g_object_get_data (G_OBJECT (self->message), "starling-model");
+  starling_inspector_present_full (GTK_WINDOW (gtk_widget_get_root (widget)), self->message,
+                                   gem_client_get_base_url (client), gem_client_get_auth_style (client),
+                                   model != NULL ? model : starling_conversation_get_model (conversation),
+                                   GPOINTER_TO_INT (g_object_get_data (G_OBJECT (self->message), "starling-streamed")) ||
+                                   g_object_get_data (G_OBJECT (self->message), "starling-streamed") == NULL);
+}
+
+static void
 menu_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
@@ -1199,6 +1230,7 @@ starling_message_row_class_init (StarlingMessageRowClass *klass)
   gtk_widget_class_install_action (widget_class, "message.previous-branch", NULL, previous_branch_action);
   gtk_widget_class_install_action (widget_class, "message.next-branch", NULL, next_branch_action);
   gtk_widget_class_install_action (widget_class, "message.menu", NULL, menu_action);
+  gtk_widget_class_install_action (widget_class, "message.inspect", NULL, inspect_action);
   gtk_widget_class_install_action (widget_class, "image.save", NULL, image_save_action);
   gtk_widget_class_install_action (widget_class, "image.copy", NULL, image_save_action);
   gtk_widget_class_install_action (widget_class, "image.save-all", NULL, image_save_action);

@@ -10,6 +10,8 @@
 #include "starling-chat-view.h"
 #include "starling-conversation.h"
 #include "starling-export-dialogs.h"
+#include "starling-preferences-window.h"
+#include "starling-setup-dialog.h"
 #include "starling-sidebar.h"
 #include "starling-window.h"
 
@@ -228,6 +230,16 @@ track_conversation (StarlingWindow       *self,
 }
 
 static void
+setup_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  StarlingWindow *self = STARLING_WINDOW (widget);
+
+  starling_setup_dialog_present (GTK_WINDOW (self), get_application (self));
+}
+
+static void
 search_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -321,9 +333,15 @@ new_chat_action (GtkWidget  *widget,
       return;
     }
 
-  model = g_settings_get_string (self->settings, "default-model");
-  conversation = starling_conversation_new_for_store (starling_application_get_client (app),
-                                                      starling_application_get_store (app), model);
+  {
+    g_autoptr(GemGenerationSettings) defaults = starling_preferences_new_default_settings (self->settings);
+
+    model = g_strdup (defaults->model);
+    conversation = starling_conversation_new_for_store (starling_application_get_client (app),
+                                                        starling_application_get_store (app), model);
+    starling_conversation_set_settings (conversation, defaults);
+    starling_conversation_set_stream (conversation, g_settings_get_boolean (self->settings, "stream-answers"));
+  }
   g_list_store_insert (self->conversations, 0, conversation);
   track_conversation (self, conversation);
   show_conversation (self, conversation);
@@ -436,6 +454,7 @@ starling_window_class_init (StarlingWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.setup", NULL, setup_action);
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.export-all", NULL, export_all_action);

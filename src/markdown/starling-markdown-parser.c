@@ -16,6 +16,14 @@
 #define MAX_SPANS_PER_UNIT 2000
 #define MAX_URI_LENGTH     8192
 
+/* A paragraph longer than this is cut into pieces of about this size, at a
+ * line break or a space when there is one: GTK lays out and redraws a text
+ * buffer line as a whole, and edits within one line cost its length. */
+#define MAX_UNIT_BYTES 16384
+
+/* A paragraph with a word longer than this wraps anywhere. */
+#define MAX_WORD_BYTES 1024
+
 #define REPLACEMENT_CHARACTER "\xef\xbf\xbd"
 #define RULE_TEXT             "\xe2\x80\x95\xe2\x80\x95\xe2\x80\x95"   /* ――― */
 
@@ -252,8 +260,8 @@ static void
 unit_compute_hash (StarlingMdUnit *unit)
 {
   guint64 hash = G_GUINT64_CONSTANT (14695981039346656037);
-  guint32 header[5] = { unit->kind, unit->block_start, (guint32) unit->indent, unit->n_cols,
-                        unit->n_rows };
+  guint32 header[6] = { unit->kind, unit->block_start, unit->continuation, (guint32) unit->indent,
+                        unit->n_cols, unit->n_rows };
 
   hash = hash_bytes (hash, header, sizeof header);
   hash = hash_bytes (hash, unit->text->str, unit->text->len);
@@ -290,6 +298,7 @@ starling_md_unit_equal (const StarlingMdUnit *a,
   if (a->hash != b->hash ||
       a->kind != b->kind ||
       a->block_start != b->block_start ||
+      a->continuation != b->continuation ||
       a->indent != b->indent ||
       a->gap != b->gap ||
       a->n_cols != b->n_cols ||
@@ -388,6 +397,168 @@ add_span (StarlingMdUnit *unit,
   g_array_append_val (unit->spans, span);
 }
 
+/* Paragraph tags (headings, margins, quotes) are kept whatever the count. */
+static void
+add_paragraph_span (StarlingMdUnit *unit,
+                    guint           start,
+                    guint           end,
+                    GtkTextTag     *tag)
+{
+  StarlingMdSpan span = { start, end, tag };
+
+  if (start < end)
+    g_array_append_val (unit->spans, span);
+}
+
+static gboolean
+has_long_word (const char *text,
+               gsize       len)
+{
+  gsize run = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (text[i] == ' ' || text[i] == '\t' || text[i] == '\n')
+        run = 0;
+      else if (++run > MAX_WORD_BYTES)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+add_wrap_char_if_needed (StarlingMdUnit *unit)
+{
+  if (has_long_word (unit->text->str, unit->text->len))
+    add_paragraph_span (unit, 0, unit->n_chars, starling_markdown_tags_get ()->wrap_char);
+}
+
+static StarlingMdUnit *
+piece_new (const StarlingMdUnit *unit,
+           const char           *text,
+           gsize                 len,
+           guint                 char_start,
+           guint                 char_end,
+           gboolean              first)
+{
+  StarlingMdUnit *piece = g_new0 (StarlingMdUnit, 1);
+
+  piece->kind = STARLING_MD_UNIT_PROSE;
+  piece->block_start = first && unit->block_start;
+  piece->continuation = !first;
+  piece->indent = unit->indent;
+  piece->gap = first ? unit->gap : NULL;
+  piece->text = g_string_new_len (text, len);
+  piece->n_chars = char_end - char_start;
+  piece->n_lines = 1;
+  for (gsize i = 0; i < len; i++)
+    {
+      if (text[i] == '\n')
+        piece->n_lines++;
+    }
+
+  piece->spans = g_array_new (FALSE, FALSE, sizeof (StarlingMdSpan));
+  for (guint i = 0; i < unit->spans->len; i++)
+    {
+      const StarlingMdSpan *span = &g_array_index (unit->spans, StarlingMdSpan, i);
+      StarlingMdSpan clipped = { MAX (span->start, char_start) - char_start,
+                                 MIN (span->end, char_end) - char_start, span->tag };
+
+      if (span->start < char_end && span->end > char_start && clipped.start < clipped.end)
+        g_array_append_val (piece->spans, clipped);
+    }
+
+  piece->links = g_array_new (FALSE, FALSE, sizeof (StarlingMdLink));
+  for (guint i = 0; i < unit->links->len; i++)
+    {
+      const StarlingMdLink *link = &g_array_index (unit->links, StarlingMdLink, i);
+      StarlingMdLink clipped = { MAX (link->start, char_start) - char_start,
+                                 MIN (link->end, char_end) - char_start, NULL };
+
+      if (link->start < char_end && link->end > char_start && clipped.start < clipped.end)
+        {
+          clipped.uri = g_strdup (link->uri);
+          g_array_append_val (piece->links, clipped);
+        }
+    }
+
+  return piece;
+}
+
+/* Cuts a long paragraph at a line break, else at a space (either becomes
+ * the line break between the pieces), else between two characters. */
+static void
+add_prose_unit (Builder        *b,
+                StarlingMdUnit *unit)
+{
+  const char *text = unit->text->str;
+  gsize len = unit->text->len;
+  gsize start = 0;
+  guint char_start = 0;
+  gboolean first = TRUE;
+
+  if (len <= MAX_UNIT_BYTES)
+    {
+      add_wrap_char_if_needed (unit);
+      unit_compute_hash (unit);
+      g_ptr_array_add (b->units, unit);
+      return;
+    }
+
+  while (start < len)
+    {
+      gsize end, next;
+      StarlingMdUnit *piece;
+      guint n_chars;
+
+      if (len - start <= MAX_UNIT_BYTES)
+        {
+          end = next = len;
+        }
+      else
+        {
+          gsize cut = 0;
+
+          for (gsize i = start + MAX_UNIT_BYTES; i > start + MAX_UNIT_BYTES / 2 && cut == 0; i--)
+            {
+              if (text[i] == '\n')
+                cut = i;
+            }
+          for (gsize i = start + MAX_UNIT_BYTES; i > start + MAX_UNIT_BYTES / 2 && cut == 0; i--)
+            {
+              if (text[i] == ' ' || text[i] == '\t')
+                cut = i;
+            }
+
+          if (cut != 0)
+            {
+              end = cut;
+              next = cut + 1;
+            }
+          else
+            {
+              end = start + MAX_UNIT_BYTES;
+              while (end > start && ((guchar) text[end] & 0xC0) == 0x80)
+                end--;
+              next = end;
+            }
+        }
+
+      n_chars = g_utf8_strlen (text + start, end - start);
+      piece = piece_new (unit, text + start, end - start, char_start, char_start + n_chars, first);
+      add_wrap_char_if_needed (piece);
+      unit_compute_hash (piece);
+      g_ptr_array_add (b->units, piece);
+
+      char_start += n_chars + (next > end ? 1 : 0);
+      start = next;
+      first = FALSE;
+    }
+
+  starling_md_unit_free (unit);
+}
+
 static void
 prose_append (Builder    *b,
               const char *text,
@@ -448,30 +619,29 @@ end_prose (Builder *b)
 
   n_chars = unit->n_chars;
   if (b->para_tag != NULL)
-    add_span (unit, 0, n_chars, b->para_tag);
+    add_paragraph_span (unit, 0, n_chars, b->para_tag);
   if (b->quote_depth > 0)
-    add_span (unit, 0, n_chars, tags->quote);
+    add_paragraph_span (unit, 0, n_chars, tags->quote);
   if (b->quote_depth > 0 || b->list_depth > 0)
     {
       if (b->hanging)
         {
           guint first_end = MIN (b->first_newline, n_chars);
 
-          add_span (unit, 0, first_end,
-                    starling_markdown_tags_get_margin (b->quote_depth, b->list_depth, TRUE));
+          add_paragraph_span (unit, 0, first_end,
+                              starling_markdown_tags_get_margin (b->quote_depth, b->list_depth, TRUE));
           if (first_end < n_chars)
-            add_span (unit, first_end + 1, n_chars,
-                      starling_markdown_tags_get_margin (b->quote_depth, b->list_depth, FALSE));
+            add_paragraph_span (unit, first_end + 1, n_chars,
+                                starling_markdown_tags_get_margin (b->quote_depth, b->list_depth, FALSE));
         }
       else
         {
-          add_span (unit, 0, n_chars,
-                    starling_markdown_tags_get_margin (b->quote_depth, b->list_depth, FALSE));
+          add_paragraph_span (unit, 0, n_chars,
+                              starling_markdown_tags_get_margin (b->quote_depth, b->list_depth, FALSE));
         }
     }
 
-  unit_compute_hash (unit);
-  g_ptr_array_add (b->units, unit);
+  add_prose_unit (b, unit);
   b->unit = NULL;
   b->para_tag = NULL;
   g_clear_pointer (&b->link_uri, g_free);
@@ -592,9 +762,9 @@ enter_block_cb (MD_BLOCKTYPE  type,
       flush_marker (b);
       start_prose (b, NULL);
       prose_newline (b);
-      add_span (b->unit, 0, 1, starling_markdown_tags_get ()->rule_spacer);
+      add_paragraph_span (b->unit, 0, 1, starling_markdown_tags_get ()->rule_spacer);
       prose_append (b, RULE_TEXT, strlen (RULE_TEXT));
-      add_span (b->unit, 1, b->unit->n_chars, starling_markdown_tags_get ()->rule);
+      add_paragraph_span (b->unit, 1, b->unit->n_chars, starling_markdown_tags_get ()->rule);
       end_prose (b);
       break;
 

@@ -53,6 +53,7 @@ typedef struct
 {
   StarlingMdUnitKind  kind;
   gboolean            block_start;   /* first unit of a top-level block */
+  gboolean            continuation;  /* a later piece of a long paragraph */
   int                 indent;        /* pixels, for code and tables inside quotes and lists */
 
   /* prose: the visible text; code: the code */

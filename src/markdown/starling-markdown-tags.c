@@ -126,6 +126,9 @@ ensure_tags (void)
                        NULL);
   tags.link = add_tag ("link", "underline", PANGO_UNDERLINE_SINGLE, NULL);
   tags.rule_spacer = add_tag ("rule-spacer", "size-points", 2.0, NULL);
+  /* Pango wraps a very long word slowly (quadratic) unless told it may cut
+   * anywhere. */
+  tags.wrap_char = add_tag ("wrap-char", "wrap-mode", GTK_WRAP_CHAR, NULL);
   /* A thin full-width bar: the paragraph background of a tiny, invisible line. */
   tags.rule = add_tag ("rule",
                        "paragraph-background-rgba", &rule_color,

@@ -29,6 +29,7 @@ typedef struct
   GtkTextTag *quote;
   GtkTextTag *rule;
   GtkTextTag *rule_spacer;
+  GtkTextTag *wrap_char;
   GtkTextTag *gap_item;
   GtkTextTag *gap_block;
   GtkTextTag *gap_heading;

@@ -348,7 +348,7 @@ segment_accepts_prose (Segment              *segment,
   if (segment == NULL || segment->kind != SEGMENT_PROSE)
     return FALSE;
 
-  return !unit->block_start ||
+  return !(unit->block_start || unit->continuation) ||
          (segment->n_lines < MAX_LINES_PER_TEXT_VIEW && segment->n_chars < MAX_CHARS_PER_TEXT_VIEW);
 }
 
@@ -365,7 +365,19 @@ place_unit (StarlingMarkdownView *self,
   switch (unit->kind)
     {
     case STARLING_MD_UNIT_PROSE:
-      segment = segment_accepts_prose (last, unit) ? last : segment_new (self, SEGMENT_PROSE);
+      if (segment_accepts_prose (last, unit))
+        {
+          segment = last;
+        }
+      else
+        {
+          segment = segment_new (self, SEGMENT_PROSE);
+          /* Realized while still empty: realizing a text view lays out the
+           * line with the cursor, and before its first allocation a long
+           * line would be laid out at no width at all. */
+          segment->widget = g_object_ref_sink (create_text_view (segment));
+          gtk_widget_set_parent (segment->widget, GTK_WIDGET (self));
+        }
       placed->segment = segment;
       placed->char_start = segment->n_chars;
       placed->chars_before = segment->n_chars;
@@ -381,6 +393,7 @@ place_unit (StarlingMarkdownView *self,
       gtk_widget_set_margin_start (segment->widget, unit->indent);
       starling_markdown_code_block_set_code (STARLING_MARKDOWN_CODE_BLOCK (segment->widget),
                                              unit->text->str, unit->text->len);
+      gtk_widget_set_parent (segment->widget, GTK_WIDGET (self));
       placed->segment = segment;
       break;
 
@@ -388,37 +401,12 @@ place_unit (StarlingMarkdownView *self,
       segment = segment_new (self, SEGMENT_TABLE);
       segment->widget = g_object_ref_sink (starling_markdown_table_new (unit));
       gtk_widget_set_margin_start (segment->widget, unit->indent);
+      gtk_widget_set_parent (segment->widget, GTK_WIDGET (self));
       placed->segment = segment;
       break;
 
     default:
       g_assert_not_reached ();
-    }
-}
-
-/* New segments are always the last ones: add their widgets in order, text
- * views only now so their buffers were filled without a layout attached. */
-static void
-attach_new_widgets (StarlingMarkdownView *self)
-{
-  guint first = self->segments->len;
-
-  while (first > 0)
-    {
-      Segment *segment = g_ptr_array_index (self->segments, first - 1);
-
-      if (segment->widget != NULL && gtk_widget_get_parent (segment->widget) != NULL)
-        break;
-      first--;
-    }
-
-  for (guint i = first; i < self->segments->len; i++)
-    {
-      Segment *segment = g_ptr_array_index (self->segments, i);
-
-      if (segment->widget == NULL)
-        segment->widget = g_object_ref_sink (create_text_view (segment));
-      gtk_widget_set_parent (segment->widget, GTK_WIDGET (self));
     }
 }
 
@@ -566,8 +554,6 @@ apply_tail (StarlingMarkdownView *self,
       place_unit (self, placed);
       g_ptr_array_add (self->tail, placed);
     }
-
-  attach_new_widgets (self);
 }
 
 static void

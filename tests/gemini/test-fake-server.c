@@ -313,19 +313,25 @@ assert_png_decodes (const guint8 *png,
 
   while (offset + 12 <= len && !seen_end)
     {
-      guint32 chunk_len = GUINT32_FROM_BE (*(guint32 *) (png + offset));
+      guint32 chunk_len;
       const guint8 *type = png + offset + 4;
       const guint8 *data = png + offset + 8;
       guint32 crc;
 
+      /* memcpy: PNG chunks are not 4-byte aligned. */
+      memcpy (&chunk_len, png + offset, 4);
+      chunk_len = GUINT32_FROM_BE (chunk_len);
       g_assert_cmpuint (offset + 12 + chunk_len, <=, len);
-      crc = GUINT32_FROM_BE (*(guint32 *) (data + chunk_len));
+      memcpy (&crc, data + chunk_len, 4);
+      crc = GUINT32_FROM_BE (crc);
       g_assert_cmpuint (crc, ==, crc32 (crc32 (0, type, 4), data, chunk_len));
 
       if (memcmp (type, "IHDR", 4) == 0)
         {
-          width = GUINT32_FROM_BE (*(guint32 *) data);
-          height = GUINT32_FROM_BE (*(guint32 *) (data + 4));
+          memcpy (&width, data, 4);
+          memcpy (&height, data + 4, 4);
+          width = GUINT32_FROM_BE (width);
+          height = GUINT32_FROM_BE (height);
           g_assert_cmpuint (data[8], ==, 8);
           g_assert_cmpuint (data[9], ==, 2);
         }

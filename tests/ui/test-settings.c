@@ -664,11 +664,11 @@ test_control_safety (Editor        *fixture,
 {
   GtkWidget *editor = fixture->editor;
 
-  choose_item (editor, "Harassment", "Block Few (Only High Risk)");
+  choose_item (editor, "Harassment", "Block Few");
   assert_request (editor, "{" CONTENTS ",\"safetySettings\":[{\"category\":\"HARM_CATEGORY_HARASSMENT\",\"threshold\":\"BLOCK_ONLY_HIGH\"}]}");
 
   choose_item (editor, "Hate Speech", "Block None");
-  choose_item (editor, "Sexually Explicit", "Block Most (Low Risk and Above)");
+  choose_item (editor, "Sexually Explicit", "Block Most");
   choose_item (editor, "Dangerous Content", "Off");
   assert_request (editor, "{" CONTENTS ",\"safetySettings\":["
                   "{\"category\":\"HARM_CATEGORY_DANGEROUS_CONTENT\",\"threshold\":\"OFF\"},"
@@ -678,7 +678,7 @@ test_control_safety (Editor        *fixture,
 
   choose_item (editor, "Harassment", "Model Default");
   choose_item (editor, "Hate Speech", "Model Default");
-  choose_item (editor, "Sexually Explicit", "Block Some (Medium Risk and Above)");
+  choose_item (editor, "Sexually Explicit", "Block Some");
   choose_item (editor, "Dangerous Content", "Model Default");
   assert_request (editor, "{" CONTENTS ",\"safetySettings\":[{\"category\":\"HARM_CATEGORY_SEXUALLY_EXPLICIT\",\"threshold\":\"BLOCK_MEDIUM_AND_ABOVE\"}]}");
 }
@@ -1270,6 +1270,53 @@ set_key_and_wait (StarlingApplication *app,
   g_assert_true (starling_test_wait_for (keyring_holds, &wait, 10000));
 }
 
+/* ---- screenshots ---- */
+
+static GdkTexture *
+render (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  return gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                      &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+/* Saves what the widget shows now; returns its average brightness, 0 (black) to 255 (white). */
+static double
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guchar *pixels = NULL;
+  g_autofree char *path = NULL;
+  gsize stride;
+  double sum = 0;
+  int width, height;
+
+  texture = render (widget);
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  stride = (gsize) width * 4;
+  pixels = g_malloc (stride * height);
+  gdk_texture_download (texture, pixels, stride);
+  for (gsize i = 0; i < stride * height; i += 4)
+    sum += (pixels[i] + pixels[i + 1] + pixels[i + 2]) / 3.0;
+
+  path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".", name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+
+  return sum / ((double) width * height);
+}
+
 /* ---- the inspector ---- */
 
 static void
@@ -1377,6 +1424,7 @@ check_inspector (StarlingTestContext *context)
   g_assert_nonnull (strstr (starling_inspector_get_response_text (inspector), "\"finishReason\": \"STOP\""));
   g_assert_nonnull (strstr (starling_inspector_get_curl (inspector), "-H \"x-goog-api-key: $COMETAPI_KEY\""));
 
+  save_screenshot (GTK_WIDGET (inspector), "screenshot-inspector.png");
   shown = starling_test_collect_text (GTK_WIDGET (inspector));
   g_assert_nonnull (strstr (shown, "POST https://api.cometapi.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"));
   g_assert_nonnull (strstr (shown, "\"2+2?\""));
@@ -1456,6 +1504,8 @@ check_setup_dialog (StarlingTestContext *context)
   run_connection_test (dialog);
   g_assert_true (starling_setup_dialog_get_success (dialog));
   g_assert_cmpstr (starling_setup_dialog_get_result (dialog), ==, "Connected: 11 models can chat.");
+  starling_test_iterate (100);
+  save_screenshot (root, "screenshot-setup-dialog.png");
 
   /* Save: the key goes to the application (and the keyring), the server to the settings. */
   fake_gemini_clear_requests (setup_fake);
@@ -1494,7 +1544,6 @@ check_keyring (StarlingTestContext *context)
   GtkWidget *key_row;
 
   gtk_window_present (GTK_WINDOW (prefs));
-  starling_test_wait_until_drawn (root);
   g_assert_true (starling_test_wait_for (prefs_checked_keyring, prefs, 10000));
   g_assert_cmpstr (starling_preferences_window_get_key_status (prefs), ==, "Not set");
 
@@ -1532,7 +1581,6 @@ check_no_keyring (StarlingTestContext *context)
   GtkWidget *key_row;
 
   gtk_window_present (GTK_WINDOW (prefs));
-  starling_test_wait_until_drawn (root);
   g_assert_true (starling_test_wait_for (prefs_checked_keyring, prefs, 10000));
   g_assert_cmpstr (starling_preferences_window_get_key_status (prefs), ==,
                    "Not set. No keyring is available: a key entered here is kept only until Starling quits");
@@ -1640,7 +1688,6 @@ check_no_leak (StarlingTestContext *context)
   fake_gemini_set_api_key (fake, SECRET_KEY);
   g_settings_set_string (settings, "base-url", fake_gemini_get_base_url (fake));
   gtk_window_present (GTK_WINDOW (prefs));
-  starling_test_wait_until_drawn (GTK_WIDGET (prefs));
 
   /* The user enters the key in the preferences. */
   key_row = row (GTK_WIDGET (prefs), "API Key");
@@ -1666,7 +1713,6 @@ check_no_leak (StarlingTestContext *context)
   starling_inspector_present (context->window, answer, fake_gemini_get_base_url (fake),
                               GEM_AUTH_STYLE_X_GOOG_API_KEY, "gemini-2.5-flash");
   g_assert_true (starling_test_wait_for (inspector_shown, &inspector, 5000));
-  starling_test_wait_until_drawn (GTK_WIDGET (inspector));
   {
     g_autofree char *shown = starling_test_collect_text (GTK_WIDGET (inspector));
 
@@ -1910,6 +1956,8 @@ check_environment_key_status (StarlingTestContext *context)
 
   g_assert_cmpstr (starling_preferences_window_get_key_status (prefs), ==,
                    "Set by the GEMINI_API_KEY environment variable, which overrides the keyring");
+  g_assert_cmpstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (gtk_widget_get_ancestor (row (GTK_WIDGET (prefs), "Provider"), ADW_TYPE_PREFERENCES_GROUP))),
+                   ==, "For now Starling uses https://gemini.example.net, given by STARLING_BASE_URL or --base-url; the address below is used otherwise.");
   gtk_window_destroy (GTK_WINDOW (prefs));
 }
 
@@ -1917,56 +1965,13 @@ static void
 test_environment_key_status (void)
 {
   g_setenv ("GEMINI_API_KEY", "environment-key", TRUE);
+  g_setenv ("STARLING_BASE_URL", "https://gemini.example.net", TRUE);
   starling_test_run_in_app (check_environment_key_status, NULL);
   g_unsetenv ("GEMINI_API_KEY");
+  g_unsetenv ("STARLING_BASE_URL");
 }
 
-/* ---- screenshots ---- */
-
-static GdkTexture *
-render (GtkWidget *widget)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  return gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                      &GRAPHENE_RECT_INIT (0, 0, width, height));
-}
-
-/* Saves what the widget shows now; returns its average brightness, 0 (black) to 255 (white). */
-static double
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree guchar *pixels = NULL;
-  g_autofree char *path = NULL;
-  gsize stride;
-  double sum = 0;
-  int width, height;
-
-  texture = render (widget);
-  width = gdk_texture_get_width (texture);
-  height = gdk_texture_get_height (texture);
-  stride = (gsize) width * 4;
-  pixels = g_malloc (stride * height);
-  gdk_texture_download (texture, pixels, stride);
-  for (gsize i = 0; i < stride * height; i += 4)
-    sum += (pixels[i] + pixels[i + 1] + pixels[i + 2]) / 3.0;
-
-  path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".", name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-
-  return sum / ((double) width * height);
-}
+/* ---- the screenshots of the settings ---- */
 
 static GtkWidget *
 chat_settings_window (StarlingModelList *list)
@@ -2009,7 +2014,7 @@ check_screenshots (StarlingTestContext *context)
   AdwStyleManager *style = adw_style_manager_get_default ();
   StarlingModelList *list = starling_model_list_get_for_client (starling_application_get_client (context->app));
   g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func (g_object_unref);
-  double light[4], dark[4];
+  double light[5], dark[5];
 
   g_ptr_array_add (models, model_info ("gemini-2.5-flash", "Gemini 2.5 Flash", 1048576, 65536, "generateContent"));
   g_ptr_array_add (models, model_info ("gemini-3-pro-preview", "Gemini 3 Pro Preview", 1048576, 65536, "generateContent"));
@@ -2052,11 +2057,26 @@ check_screenshots (StarlingTestContext *context)
         GtkWidget *scroller = find_descendant (g_object_get_data (G_OBJECT (window), "editor"), GTK_TYPE_SCROLLED_WINDOW);
         GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
 
+        /* In a side panel, the settings fill the height they are given. */
+        g_assert_cmpint (gtk_widget_get_height (scroller), >, 700);
         gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
         starling_test_iterate (300);
         g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
         out[3] = save_screenshot (window, is_dark ? "screenshot-chat-settings-lower-dark.png"
                                                   : "screenshot-chat-settings-lower-light.png");
+      }
+      {
+        /* As the chat view shows it: the chips, and the popover they open. */
+        StarlingSettingsChips *chips = STARLING_SETTINGS_CHIPS (find_descendant (window, STARLING_TYPE_SETTINGS_CHIPS));
+        GtkPopover *popover = starling_settings_chips_get_popover (chips);
+
+        starling_settings_chips_popup (chips);
+        starling_test_wait_until_drawn (GTK_WIDGET (popover));
+        /* A popover of a sensible width, however long the subtitles. */
+        g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (popover)), <, 560);
+        out[4] = save_screenshot (GTK_WIDGET (popover), is_dark ? "screenshot-chat-settings-popover-dark.png"
+                                                                : "screenshot-chat-settings-popover-light.png");
+        gtk_popover_popdown (popover);
       }
       gtk_window_destroy (GTK_WINDOW (window));
     }
@@ -2143,6 +2163,9 @@ main (int   argc,
       char *argv[])
 {
   starling_test_ui_init (&argc, &argv);
+  /* Under Xvfb the GL renderer compiles its shaders in software for every new
+   * window, a second or two each; Cairo draws the same widgets at once. */
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
 
   ADD_EDITOR_TEST ("/settings/control/nothing-set", NULL, test_control_nothing_set);
   ADD_EDITOR_TEST ("/settings/control/model", NULL, test_control_model);

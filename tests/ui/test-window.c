@@ -33,7 +33,7 @@ test_window_without_key (Fixture *fixture)
   button = starling_test_find_widget (GTK_WIDGET (fixture->window), GTK_TYPE_BUTTON, "_Add API Key…");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_mapped (button));
-  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "app.preferences");
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "win.setup");
 
   /* A styled, drawn window: a blank or unthemed surface has a handful of colours. */
   g_assert_cmpuint (starling_test_count_distinct_colors (GTK_WIDGET (fixture->window)), >, 40);
