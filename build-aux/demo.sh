@@ -6,6 +6,7 @@
 set -euo pipefail
 
 build=$1
+shift
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 corpus=${STARLING_CORPUS_DIR:-$top/../shared/gemini-corpus}
 

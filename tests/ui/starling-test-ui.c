@@ -305,7 +305,18 @@ void
 starling_test_run_in_app (StarlingTestBody body,
                           gpointer         data)
 {
+  starling_test_run_in_app_with_args (body, data, NULL);
+}
+
+/* As starling_test_run_in_app(), with command-line arguments (NULL-terminated). */
+void
+starling_test_run_in_app_with_args (StarlingTestBody    body,
+                                    gpointer            data,
+                                    const char * const *args)
+{
   RunData run = { .context.data = data, .body = body };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
   int status;
 
   /* Every test starts without a stored key, whatever the previous one saved. */
@@ -314,7 +325,11 @@ starling_test_run_in_app (StarlingTestBody body,
   run.context.app = starling_application_new ();
   g_application_set_flags (G_APPLICATION (run.context.app), G_APPLICATION_NON_UNIQUE);
   g_signal_connect_after (run.context.app, "activate", G_CALLBACK (activate_cb), &run);
-  status = g_application_run (G_APPLICATION (run.context.app), 0, NULL);
+  g_strv_builder_add (builder, "starling");
+  if (args != NULL)
+    g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  status = g_application_run (G_APPLICATION (run.context.app), (int) g_strv_length (argv), argv);
   g_assert_cmpint (status, ==, 0);
   g_clear_object (&run.context.app);
 }

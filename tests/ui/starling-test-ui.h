@@ -22,6 +22,9 @@ typedef void (*StarlingTestBody) (StarlingTestContext *context);
 
 void       starling_test_run_in_app         (StarlingTestBody body,
                                              gpointer         data);
+void       starling_test_run_in_app_with_args (StarlingTestBody    body,
+                                               gpointer            data,
+                                               const char * const *args);
 void       starling_test_iterate            (guint            ms);
 
 void       starling_test_ui_init            (int         *argc,

@@ -212,6 +212,39 @@ test_app_actions_open_windows (Fixture *fixture)
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (fixture->app), "quit"));
 }
 
+static gboolean
+has_demo_banner (GtkWidget *root)
+{
+  GtkWidget *label = starling_test_find_widget (root, GTK_TYPE_LABEL,
+                                                "Demo: answers are recordings, not a live model. Add your own key in Preferences to chat for real.");
+
+  return label != NULL && gtk_widget_get_mapped (label);
+}
+
+static void
+check_demo_banner (Fixture *fixture)
+{
+  g_assert_true (starling_application_get_demo (fixture->app));
+  g_assert_true (has_demo_banner (GTK_WIDGET (fixture->window)));
+  g_assert_cmpstr (starling_application_get_base_url (fixture->app), ==, "http://127.0.0.1:9");
+}
+
+static void
+check_no_demo_banner (Fixture *fixture)
+{
+  g_assert_false (has_demo_banner (GTK_WIDGET (fixture->window)));
+}
+
+/* `build-aux/starling demo` starts the app with --demo against the fake server. */
+static void
+test_demo_banner (void)
+{
+  static const char * const args[] = { "--demo", "--base-url", "http://127.0.0.1:9", NULL };
+
+  starling_test_run_in_app_with_args (check_demo_banner, NULL, args);
+  starling_test_run_in_app (check_no_demo_banner, NULL);
+}
+
 static void
 run_test (gconstpointer body)
 {
@@ -233,6 +266,7 @@ main (int   argc,
   g_test_add_func ("/window/size-remembered", test_window_size_remembered);
   ADD_APP_TEST ("/window/narrow-folds-sidebar", test_window_narrow_folds_sidebar);
   ADD_APP_TEST ("/window/app-actions", test_app_actions_open_windows);
+  g_test_add_func ("/window/demo-banner", test_demo_banner);
 
   return g_test_run ();
 }
