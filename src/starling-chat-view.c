@@ -407,10 +407,73 @@ scroll_to_row_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Shows a message found by search: paged in if needed, scrolled to, flashed. */
+/* Marks every occurrence of the search's words in the row's text. */
+static void
+highlight_words (GtkWidget  *widget,
+                 GStrv       words)
+{
+  if (GTK_IS_TEXT_VIEW (widget))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+      GtkTextTagTable *table = gtk_text_buffer_get_tag_table (buffer);
+      GtkTextTag *tag = gtk_text_tag_table_lookup (table, "starling-search-match");
+
+      if (tag == NULL)
+        {
+          tag = gtk_text_tag_new ("starling-search-match");
+          g_object_set (tag, "background", "#f8e45c", "foreground", "#241f31", NULL);
+          gtk_text_tag_table_add (table, tag);
+          g_object_unref (tag);
+        }
+
+      for (guint i = 0; words[i] != NULL; i++)
+        {
+          GtkTextIter iter, start, end;
+
+          if (*words[i] == '\0')
+            continue;
+          gtk_text_buffer_get_start_iter (buffer, &iter);
+          while (gtk_text_iter_forward_search (&iter, words[i], GTK_TEXT_SEARCH_CASE_INSENSITIVE | GTK_TEXT_SEARCH_VISIBLE_ONLY,
+                                               &start, &end, NULL))
+            {
+              gtk_text_buffer_apply_tag (buffer, tag, &start, &end);
+              iter = end;
+            }
+        }
+      return;
+    }
+
+  if (GTK_IS_LABEL (widget) && gtk_label_get_selectable (GTK_LABEL (widget)))
+    {
+      g_autofree char *text = g_utf8_casefold (gtk_label_get_text (GTK_LABEL (widget)), -1);
+
+      /* A label shows one selection: the first word found. */
+      for (guint i = 0; words[i] != NULL; i++)
+        {
+          g_autofree char *word = g_utf8_casefold (words[i], -1);
+          const char *at = *word != '\0' ? strstr (text, word) : NULL;
+
+          if (at != NULL)
+            {
+              int start = (int) g_utf8_pointer_to_offset (text, at);
+
+              gtk_label_select_region (GTK_LABEL (widget), start, start + (int) g_utf8_strlen (word, -1));
+              break;
+            }
+        }
+      return;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    highlight_words (child, words);
+}
+
+/* Shows a message found by search: paged in if needed, scrolled to, its
+ * matches highlighted. */
 void
 starling_chat_view_reveal_message (StarlingChatView *self,
-                                   gint64            message_id)
+                                   gint64            message_id,
+                                   const char       *query)
 {
   guint position, offset;
   GtkListBoxRow *row;
@@ -434,6 +497,12 @@ starling_chat_view_reveal_message (StarlingChatView *self,
     return;
 
   gtk_widget_add_css_class (GTK_WIDGET (row), "found");
+  if (query != NULL && *query != '\0')
+    {
+      g_auto(GStrv) words = g_str_tokenize_and_fold (query, NULL, NULL);
+
+      highlight_words (GTK_WIDGET (row), words);
+    }
   /* After layout, so the row has its place. */
   g_timeout_add (50, scroll_to_row_cb, g_object_ref (row));
 }

@@ -25,6 +25,7 @@ void                  starling_chat_view_set_can_send     (StarlingChatView     
                                                            gboolean              can_send);
 void                  starling_chat_view_scroll_to_bottom (StarlingChatView     *self);
 void                  starling_chat_view_reveal_message   (StarlingChatView     *self,
-                                                           gint64                message_id);
+                                                           gint64                message_id,
+                                                           const char           *query);
 
 G_END_DECLS

@@ -152,7 +152,7 @@ sidebar_result_cb (StarlingWindow *self,
                    gint64          message_id,
                    const char     *query)
 {
-  starling_window_open_conversation (self, conversation_id, message_id);
+  starling_window_open_search_result (self, conversation_id, message_id, query);
 }
 
 static StarlingConversation *
@@ -499,6 +499,16 @@ starling_window_open_conversation (StarlingWindow *self,
                                    gint64          id,
                                    gint64          message_id)
 {
+  return starling_window_open_search_result (self, id, message_id, NULL);
+}
+
+/* Opens a conversation scrolled to @message_id, with @query's words highlighted. */
+gboolean
+starling_window_open_search_result (StarlingWindow *self,
+                                    gint64          id,
+                                    gint64          message_id,
+                                    const char     *query)
+{
   StarlingApplication *app;
   g_autoptr(StarlingConversation) conversation = NULL;
   g_autoptr(GError) error = NULL;
@@ -540,7 +550,7 @@ starling_window_open_conversation (StarlingWindow *self,
   show_conversation (self, conversation);
   view = find_chat_view (self, conversation);
   if (view != NULL && message_id != 0)
-    starling_chat_view_reveal_message (STARLING_CHAT_VIEW (view), message_id);
+    starling_chat_view_reveal_message (STARLING_CHAT_VIEW (view), message_id, query);
 
   return TRUE;
 }

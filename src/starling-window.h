@@ -23,5 +23,9 @@ void            starling_window_search_for (StarlingWindow *self,
 gboolean        starling_window_open_conversation (StarlingWindow *self,
                                                    gint64          id,
                                                    gint64          message_id);
+gboolean        starling_window_open_search_result (StarlingWindow *self,
+                                                    gint64          id,
+                                                    gint64          message_id,
+                                                    const char     *query);
 
 G_END_DECLS

@@ -199,6 +199,84 @@ test_branches_persist (void)
   starling_test_run_in_app (check_branches_persist, NULL);
 }
 
+static gboolean
+row_has_highlight (GtkWidget *widget)
+{
+  if (GTK_IS_TEXT_VIEW (widget))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+      GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "starling-search-match");
+      GtkTextIter iter;
+
+      gtk_text_buffer_get_start_iter (buffer, &iter);
+      if (tag != NULL && (gtk_text_iter_has_tag (&iter, tag) || gtk_text_iter_forward_to_tag_toggle (&iter, tag)))
+        return TRUE;
+    }
+  if (GTK_IS_LABEL (widget))
+    {
+      int start, end;
+
+      if (gtk_label_get_selection_bounds (GTK_LABEL (widget), &start, &end) && end > start)
+        return TRUE;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (row_has_highlight (child))
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+check_search_result_opens (StarlingTestContext *context)
+{
+  StarlingStore *store = starling_application_get_store (context->app);
+  g_autoptr(GError) error = NULL;
+  StarlingChatView *view;
+  GtkListBoxRow *row;
+  gint64 id, parent = 0, target = 0;
+  guint position;
+
+  id = starling_store_create_conversation (store, "Long ago", "gemini-2.5-flash", NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autofree char *parts = g_strdup_printf ("[{\"text\":\"Message %u%s\"}]", i,
+                                                i == 4 ? " about the lighthouse keeper" : "");
+
+      parent = starling_store_append_message (store, id, parent, i % 2 == 0 ? STARLING_STORE_ROLE_USER : STARLING_STORE_ROLE_MODEL,
+                                              parts, STARLING_STORE_STATUS_COMPLETE, &error);
+      g_assert_no_error (error);
+      if (i == 4)
+        target = parent;
+    }
+
+  /* Message 4 is far above the newest ones the view shows at first. */
+  g_assert_true (starling_window_open_search_result (STARLING_WINDOW (context->window), id, target, "lighthouse"));
+  view = STARLING_CHAT_VIEW (starling_test_find_widget (GTK_WIDGET (context->window), STARLING_TYPE_CHAT_VIEW, NULL));
+  g_assert_nonnull (view);
+  starling_test_iterate (300);
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+
+  position = starling_conversation_find_message (starling_chat_view_get_conversation (view), target);
+  g_assert_cmpuint (position, ==, 4);
+  for (guint i = 0; (row = gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), i)) != NULL; i++)
+    if (starling_message_row_get_message (STARLING_MESSAGE_ROW (row)) ==
+        g_list_model_get_item (starling_conversation_get_messages (starling_chat_view_get_conversation (view)), position))
+      break;
+  g_assert_nonnull (row);
+  g_object_unref (starling_message_row_get_message (STARLING_MESSAGE_ROW (row)));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "found"));
+  g_assert_true (row_has_highlight (GTK_WIDGET (row)));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (row)));
+}
+
+static void
+test_search_result_opens (void)
+{
+  starling_test_run_in_app (check_search_result_opens, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -216,6 +294,7 @@ main (int   argc,
   g_test_add_func ("/history/round-trip", test_round_trip);
   g_test_add_func ("/history/interrupted-answer", test_interrupted_answer);
   g_test_add_func ("/history/branches-persist", test_branches_persist);
+  g_test_add_func ("/history/search-result-opens", test_search_result_opens);
 
   status = g_test_run ();
   g_clear_object (&fake);
