@@ -138,7 +138,7 @@ env = dict(os.environ)
 ANSWER = ('Hello from the fake server: the sky is blue because air scatters blue light more than red. '
           + ' '.join(f'word{i}' for i in range(300)) + ' The end.')
 fake = subprocess.Popen([fake_bin, '--port', '0', '--quiet',
-                         '--route', 'gemini-2.5-flash=text=' + ANSWER + ';delay_ms=150'],
+                         '--route', 'gemini-2.5-flash=text=' + ANSWER + ';delay_ms=300'],
                         stdout=subprocess.PIPE, text=True, env=env)
 line = fake.stdout.readline().strip()
 base_url = line.split(' ')[-1]
@@ -183,7 +183,7 @@ try:
     stop = find_last(app, 'push button', 'Stop')
     tap(sensitive(stop) and 'The end.' not in all_text(current_chat(app)), 'a "Stop" button works while the answer streams')
     screenshot('e2e-2-streaming')
-    answer = wait_for(lambda: 'word299 The end.' in all_text(current_chat(app)), 30)
+    answer = wait_for(lambda: 'word299 The end.' in all_text(current_chat(app)), 60)
     tap(bool(answer), 'the whole streamed answer can be read through AT-SPI')
     tap('Why is the sky blue?' in all_text(current_chat(app)), 'the question stays in the conversation')
     tap(wait_for(lambda: not sensitive(find_last(app, 'push button', 'Stop')), 5), '"Stop" is off once the answer is complete')
