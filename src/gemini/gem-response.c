@@ -308,12 +308,27 @@ part_is_image (JsonObject *part)
   return mime != NULL && g_str_has_prefix (mime, "image/");
 }
 
+/* json-glib 1.6 reads a lone surrogate escape ("\ud800x") as bytes that are
+ * not UTF-8; the text is shown in a text view, so it must be UTF-8. */
+static const char *
+valid_text (const char  *text,
+            char       **copy)
+{
+  if (text == NULL || g_utf8_validate (text, -1, NULL))
+    return text;
+
+  *copy = g_utf8_make_valid (text, -1);
+
+  return *copy;
+}
+
 /* Keeps the first candidate's text and counters current as parts arrive. */
 static void
 note_whole_part (GemResponse *self,
                  JsonObject  *part)
 {
-  const char *text = str_member (part, "text");
+  g_autofree char *copy = NULL;
+  const char *text = valid_text (str_member (part, "text"), &copy);
 
   if (text != NULL)
     g_string_append (bool_member (part, "thought") ? self->thought_text : self->text, text);
@@ -342,12 +357,14 @@ merge_parts (GemResponse *self,
   for (guint i = 0; i < n; i++)
     {
       JsonNode *node = json_array_get_element (parts, i);
+      g_autofree char *copy = NULL;
       const char *text = NULL;
       gboolean thought = FALSE;
 
       if (JSON_NODE_HOLDS_OBJECT (node) &&
           part_is_plain_text (json_node_get_object (node), &text, &thought))
         {
+          text = valid_text (text, &copy);
           if (state->open_part != NULL && (gboolean) state->open_thought == thought)
             state->open_dirty = TRUE;
           else

@@ -68,6 +68,7 @@ typedef struct
   /* tables */
   guint           cell_col;
   GString        *cell_markup;
+  GArray         *cell_open;       /* MD_SPANTYPE of the elements open in the cell markup */
   GString        *cell_text;
 } Builder;
 
@@ -146,6 +147,24 @@ append_entity (GString    *out,
   g_string_append_len (out, entity, len);
 }
 
+/* md4c hands over a NUL inside code as it is: a text buffer cannot hold one. */
+static void
+append_without_nul (GString    *out,
+                    const char *text,
+                    gsize       len)
+{
+  const char *nul;
+
+  while ((nul = memchr (text, '\0', len)) != NULL)
+    {
+      g_string_append_len (out, text, nul - text);
+      g_string_append (out, REPLACEMENT_CHARACTER);
+      len -= nul - text + 1;
+      text = nul + 1;
+    }
+  g_string_append_len (out, text, len);
+}
+
 static char *
 attribute_to_string (const MD_ATTRIBUTE *attribute)
 {
@@ -169,7 +188,7 @@ attribute_to_string (const MD_ATTRIBUTE *attribute)
           g_string_append (out, REPLACEMENT_CHARACTER);
           break;
         default:
-          g_string_append_len (out, text, len);
+          append_without_nul (out, text, len);
           break;
         }
     }
@@ -304,14 +323,16 @@ starling_md_unit_equal (const StarlingMdUnit *a,
       a->n_cols != b->n_cols ||
       a->n_rows != b->n_rows ||
       a->text->len != b->text->len ||
-      memcmp (a->text->str, b->text->str, a->text->len) != 0 ||
+      (a->text->len > 0 && memcmp (a->text->str, b->text->str, a->text->len) != 0) ||
       g_strcmp0 (a->lang, b->lang) != 0)
     return FALSE;
 
+  /* (an empty GArray's data may be NULL, which memcmp() must not get) */
   if ((a->spans == NULL) != (b->spans == NULL) ||
       (a->spans != NULL &&
        (a->spans->len != b->spans->len ||
-        memcmp (a->spans->data, b->spans->data, a->spans->len * sizeof (StarlingMdSpan)) != 0)))
+        (a->spans->len > 0 &&
+         memcmp (a->spans->data, b->spans->data, a->spans->len * sizeof (StarlingMdSpan)) != 0))))
     return FALSE;
 
   if ((a->links == NULL) != (b->links == NULL) ||
@@ -706,6 +727,27 @@ list_marker (Builder           *b,
   return g_strdup_printf ("%s\t", bullets[(MAX (b->list_depth, 1) - 1) % G_N_ELEMENTS (bullets)]);
 }
 
+static const char *
+span_markup (MD_SPANTYPE type,
+             gboolean    enter)
+{
+  switch (type)
+    {
+    case MD_SPAN_EM:
+      return enter ? "<i>" : "</i>";
+    case MD_SPAN_STRONG:
+      return enter ? "<b>" : "</b>";
+    case MD_SPAN_DEL:
+      return enter ? "<s>" : "</s>";
+    case MD_SPAN_CODE:
+      return enter ? "<tt>" : "</tt>";
+    case MD_SPAN_A:
+      return enter ? NULL : "</a>";
+    default:
+      return NULL;
+    }
+}
+
 static int
 enter_block_cb (MD_BLOCKTYPE  type,
                 void         *detail,
@@ -828,6 +870,7 @@ enter_block_cb (MD_BLOCKTYPE  type,
             b->unit->aligns[b->cell_col] = (StarlingMdAlign) td->align;
           b->cell_markup = g_string_new (NULL);
           b->cell_text = g_string_new (NULL);
+          g_array_set_size (b->cell_open, 0);
           b->link_depth = 0;
           g_clear_pointer (&b->link_uri, g_free);
         }
@@ -891,8 +934,10 @@ leave_block_cb (MD_BLOCKTYPE  type,
         {
           StarlingMdCell *cell = g_new0 (StarlingMdCell, 1);
 
-          if (b->link_uri != NULL)
-            g_string_append (b->cell_markup, "</a>");
+          /* Whatever md4c left open is closed, innermost first. */
+          for (guint i = b->cell_open->len; i > 0; i--)
+            g_string_append (b->cell_markup, span_markup (g_array_index (b->cell_open, MD_SPANTYPE, i - 1), FALSE));
+          g_array_set_size (b->cell_open, 0);
           g_clear_pointer (&b->link_uri, g_free);
           cell->markup = g_string_free (g_steal_pointer (&b->cell_markup), FALSE);
           cell->text = g_string_free (g_steal_pointer (&b->cell_text), FALSE);
@@ -908,25 +953,6 @@ leave_block_cb (MD_BLOCKTYPE  type,
   g_array_set_size (b->containers, b->containers->len - 1);
 
   return 0;
-}
-
-static const char *
-span_markup (MD_SPANTYPE type,
-             gboolean    enter)
-{
-  switch (type)
-    {
-    case MD_SPAN_EM:
-      return enter ? "<i>" : "</i>";
-    case MD_SPAN_STRONG:
-      return enter ? "<b>" : "</b>";
-    case MD_SPAN_DEL:
-      return enter ? "<s>" : "</s>";
-    case MD_SPAN_CODE:
-      return enter ? "<tt>" : "</tt>";
-    default:
-      return NULL;
-    }
 }
 
 static int
@@ -968,6 +994,19 @@ style_tag (int style)
 }
 
 static gboolean
+cell_is_open (Builder     *b,
+              MD_SPANTYPE  type)
+{
+  for (guint i = 0; i < b->cell_open->len; i++)
+    {
+      if (g_array_index (b->cell_open, MD_SPANTYPE, i) == type)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
 in_cell (Builder *b)
 {
   return b->cell_markup != NULL;
@@ -991,22 +1030,20 @@ enter_span_cb (MD_SPANTYPE  type,
     {
       if (type == MD_SPAN_A)
         {
-          if (b->link_depth++ == 0)
+          g_autofree char *uri = attribute_to_string (&((MD_SPAN_A_DETAIL *) detail)->href);
+
+          if (starling_md_uri_is_allowed (uri) && !cell_is_open (b, MD_SPAN_A))
             {
-              g_autofree char *uri = attribute_to_string (&((MD_SPAN_A_DETAIL *) detail)->href);
+              g_autofree char *escaped = g_markup_escape_text (uri, -1);
 
-              if (starling_md_uri_is_allowed (uri))
-                {
-                  g_autofree char *escaped = g_markup_escape_text (uri, -1);
-
-                  g_string_append_printf (b->cell_markup, "<a href=\"%s\">", escaped);
-                  b->link_uri = g_steal_pointer (&uri);
-                }
+              g_string_append_printf (b->cell_markup, "<a href=\"%s\">", escaped);
+              g_array_append_val (b->cell_open, type);
             }
         }
       else if (span_markup (type, TRUE) != NULL)
         {
           g_string_append (b->cell_markup, span_markup (type, TRUE));
+          g_array_append_val (b->cell_open, type);
         }
       return 0;
     }
@@ -1045,19 +1082,16 @@ leave_span_cb (MD_SPANTYPE  type,
   Builder *b = user_data;
   int style = style_of_span (type);
 
+  /* Only what is open is closed: md4c 0.4.8 may leave a span it never
+   * entered (after a permissive autolink), and a label drops markup that
+   * is not well formed. */
   if (in_cell (b))
     {
-      if (type == MD_SPAN_A)
-        {
-          if (b->link_depth > 0 && --b->link_depth == 0 && b->link_uri != NULL)
-            {
-              g_string_append (b->cell_markup, "</a>");
-              g_clear_pointer (&b->link_uri, g_free);
-            }
-        }
-      else if (span_markup (type, FALSE) != NULL)
+      if (b->cell_open->len > 0 &&
+          g_array_index (b->cell_open, MD_SPANTYPE, b->cell_open->len - 1) == type)
         {
           g_string_append (b->cell_markup, span_markup (type, FALSE));
+          g_array_set_size (b->cell_open, b->cell_open->len - 1);
         }
       return 0;
     }
@@ -1105,11 +1139,19 @@ text_cb (MD_TEXTTYPE    type,
   Builder *b = user_data;
   gboolean in_code_span = b->style_depth[STYLE_CODE] > 0;
 
+  if (size > 0 && memchr (text, '\0', size) != NULL)
+    {
+      g_autoptr(GString) clean = g_string_sized_new (size + 8);
+
+      append_without_nul (clean, text, size);
+      return text_cb (type, clean->str, clean->len, user_data);
+    }
+
+  /* In a code block md4c 0.4.8 reports a NUL twice: as MD_TEXT_NULLCHAR,
+   * then raw in the code text (replaced above). */
   if (b->unit != NULL && b->unit->kind == STARLING_MD_UNIT_CODE)
     {
-      if (type == MD_TEXT_NULLCHAR)
-        g_string_append (b->unit->text, REPLACEMENT_CHARACTER);
-      else
+      if (type != MD_TEXT_NULLCHAR)
         g_string_append_len (b->unit->text, text, size);
       return 0;
     }
@@ -1210,6 +1252,7 @@ starling_md_parse (const char *text,
 
   b.units = g_ptr_array_new_with_free_func ((GDestroyNotify) starling_md_unit_free);
   b.containers = g_array_new (FALSE, FALSE, sizeof (Container));
+  b.cell_open = g_array_new (FALSE, FALSE, sizeof (MD_SPANTYPE));
 
   if (len > 0 && len <= G_MAXUINT32)
     md_parse (text, (MD_SIZE) len, &parser, &b);
@@ -1223,6 +1266,7 @@ starling_md_parse (const char *text,
   if (b.cell_text != NULL)
     g_string_free (b.cell_text, TRUE);
   g_array_unref (b.containers);
+  g_array_unref (b.cell_open);
 
   return b.units;
 }

@@ -24,6 +24,25 @@ struct _StarlingMarkdownTable
 
 G_DEFINE_FINAL_TYPE (StarlingMarkdownTable, starling_markdown_table, GTK_TYPE_WIDGET)
 
+enum {
+  ACTIVATE_LINK,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Links in cells go where links in text go: through the view. */
+static gboolean
+label_activate_link_cb (StarlingMarkdownTable *self,
+                        const char            *uri)
+{
+  gboolean handled = FALSE;
+
+  g_signal_emit (self, signals[ACTIVATE_LINK], 0, uri, &handled);
+
+  return handled;
+}
+
 static GtkLabel *
 create_cell (StarlingMarkdownTable *self,
              guint                  row,
@@ -55,6 +74,8 @@ create_cell (StarlingMarkdownTable *self,
   gtk_widget_set_valign (GTK_WIDGET (label), GTK_ALIGN_START);
   if (row == 0)
     gtk_widget_add_css_class (GTK_WIDGET (label), "header");
+  g_signal_connect_object (label, "activate-link", G_CALLBACK (label_activate_link_cb), self,
+                           G_CONNECT_SWAPPED);
   gtk_grid_attach (self->grid, GTK_WIDGET (label), col, row, 1, 1);
 
   return label;
@@ -165,6 +186,22 @@ starling_markdown_table_class_init (StarlingMarkdownTableClass *klass)
   widget_class->size_allocate = starling_markdown_table_size_allocate;
 
   gtk_widget_class_set_css_name (widget_class, "mdtable");
+
+  /**
+   * StarlingMarkdownTable::activate-link:
+   * @self: a #StarlingMarkdownTable
+   * @uri: the target of the link clicked in a cell
+   *
+   * Returns: %TRUE if the link was handled (else the label opens it)
+   */
+  signals[ACTIVATE_LINK] =
+    g_signal_new ("activate-link",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  g_signal_accumulator_true_handled, NULL,
+                  NULL,
+                  G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 

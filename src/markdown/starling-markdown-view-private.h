@@ -23,7 +23,10 @@ typedef struct
   gint64 max_render_usec;
 } StarlingMarkdownViewStats;
 
-const StarlingMarkdownViewStats *starling_markdown_view_get_stats (StarlingMarkdownView *self);
-void                             starling_markdown_view_flush     (StarlingMarkdownView *self);
+const StarlingMarkdownViewStats *starling_markdown_view_get_stats        (StarlingMarkdownView  *self);
+void                             starling_markdown_view_flush            (StarlingMarkdownView  *self);
+void                             starling_markdown_view_get_commit_point (StarlingMarkdownView  *self,
+                                                                          GtkWidget            **widget,
+                                                                          int                   *offset);
 
 G_END_DECLS

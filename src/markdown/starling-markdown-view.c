@@ -5,7 +5,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
 #include <string.h>
 #include <time.h>
 
@@ -53,8 +52,7 @@ typedef struct
 {
   StarlingMdUnit *unit;
   Segment        *segment;
-  guint           char_start;
-  guint           chars_before;
+  guint           char_start;      /* prose: the segment's length before it */
   guint           lines_before;
   guint           links_before;
   guint           units_before;
@@ -80,8 +78,10 @@ struct _StarlingMarkdownView
   gsize                      candidate;
   gsize                      tried_candidate;
 
-  /* The stream as rendered so far: a prefix of the source. */
+  /* The stream as received so far for rendering, and as rendered: a line
+   * that may become a code fence is held back until it is complete. */
   gsize                      visible_len;
+  gsize                      rendered_len;
   guint                      tick_id;
   guint                      delay_id;
   gint64                     last_render_time;
@@ -102,6 +102,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  ACTIVATE_LINK,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 segment_free (Segment *segment)
@@ -203,23 +210,38 @@ link_at_location (GtkTextView *text_view,
 }
 
 static void
-link_released_cb (GtkGestureClick *gesture,
-                  int              n_press,
-                  double           x,
-                  double           y,
-                  gpointer         user_data)
+activate_link (StarlingMarkdownView *self,
+               const char           *uri)
+{
+  gboolean handled = FALSE;
+
+  if (uri != NULL && starling_md_uri_is_allowed (uri))
+    g_signal_emit (self, signals[ACTIVATE_LINK], 0, uri, &handled);
+}
+
+static void
+link_released_cb (GtkGestureClick      *gesture,
+                  int                   n_press,
+                  double                x,
+                  double                y,
+                  StarlingMarkdownView *self)
 {
   GtkWidget *text_view = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  GtkRoot *root = gtk_widget_get_root (text_view);
-  const char *uri;
 
   /* A drag that selected text is not a click on a link. */
   if (n_press != 1 || gtk_text_buffer_get_has_selection (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view))))
     return;
 
-  uri = link_at_location (GTK_TEXT_VIEW (text_view), x, y);
-  if (uri != NULL && starling_md_uri_is_allowed (uri))
-    gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+  activate_link (self, link_at_location (GTK_TEXT_VIEW (text_view), x, y));
+}
+
+static gboolean
+table_link_cb (StarlingMarkdownView *self,
+               const char           *uri)
+{
+  activate_link (self, uri);
+
+  return TRUE;
 }
 
 static void
@@ -239,7 +261,8 @@ link_motion_cb (GtkEventControllerMotion *controller,
 }
 
 static GtkWidget *
-create_text_view (Segment *segment)
+create_text_view (StarlingMarkdownView *self,
+                  Segment              *segment)
 {
   GtkWidget *text_view = gtk_text_view_new_with_buffer (segment->buffer);
   GtkGesture *click = gtk_gesture_click_new ();
@@ -251,7 +274,7 @@ create_text_view (Segment *segment)
   gtk_widget_add_css_class (text_view, "starling-markdown-text");
 
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
-  g_signal_connect (click, "released", G_CALLBACK (link_released_cb), NULL);
+  g_signal_connect_object (click, "released", G_CALLBACK (link_released_cb), self, 0);
   gtk_widget_add_controller (text_view, GTK_EVENT_CONTROLLER (click));
   g_signal_connect (motion, "motion", G_CALLBACK (link_motion_cb), NULL);
   gtk_widget_add_controller (text_view, motion);
@@ -288,6 +311,14 @@ get_iter_at_offset (GtkTextBuffer *buffer,
   gtk_text_buffer_get_iter_at_offset (buffer, iter, (int) MIN (offset, (guint) G_MAXINT));
 }
 
+static guint
+first_line_chars (const StarlingMdUnit *unit)
+{
+  const char *newline = memchr (unit->text->str, '\n', unit->text->len);
+
+  return newline != NULL ? (guint) g_utf8_strlen (unit->text->str, newline - unit->text->str) : unit->n_chars;
+}
+
 static void
 prose_insert (Segment        *segment,
               StarlingMdUnit *unit)
@@ -314,12 +345,8 @@ prose_insert (Segment        *segment,
   /* The space above a paragraph, except at the top of a text view. */
   if (!first && unit->gap != NULL && unit->n_chars > 0)
     {
-      const char *newline = memchr (unit->text->str, '\n', unit->text->len);
-      guint first_line = newline != NULL ? g_utf8_strlen (unit->text->str, newline - unit->text->str)
-                                         : unit->n_chars;
-
       get_iter_at_offset (buffer, &start, base);
-      get_iter_at_offset (buffer, &iter, base + MAX (first_line, 1));
+      get_iter_at_offset (buffer, &iter, base + MAX (first_line_chars (unit), 1));
       gtk_text_buffer_apply_tag (buffer, unit->gap, &start, &iter);
     }
 
@@ -339,6 +366,65 @@ prose_insert (Segment        *segment,
 
       g_array_append_val (segment->links, copy);
     }
+}
+
+/* Renders only the text @unit adds to @old_unit, the last unit of @segment. */
+static void
+prose_extend (Segment              *segment,
+              Placed               *placed,
+              const StarlingMdUnit *old_unit,
+              const StarlingMdUnit *unit)
+{
+  GtkTextBuffer *buffer = segment->buffer;
+  guint base = placed->char_start + (placed->units_before > 0 ? 1 : 0);
+  guint old_chars = old_unit->n_chars;
+  GtkTextIter start, end;
+
+  g_assert (segment->n_chars == base + old_chars);
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, unit->text->str + old_unit->text->len,
+                          unit->text->len - old_unit->text->len);
+  segment->n_chars += unit->n_chars - old_chars;
+  segment->n_lines += unit->n_lines - old_unit->n_lines;
+
+  if (placed->units_before > 0 && unit->gap != NULL && unit->n_chars > 0)
+    {
+      get_iter_at_offset (buffer, &start, base);
+      get_iter_at_offset (buffer, &end, base + MAX (first_line_chars (unit), 1));
+      gtk_text_buffer_apply_tag (buffer, unit->gap, &start, &end);
+    }
+
+  for (guint i = 0; i < unit->spans->len; i++)
+    {
+      const StarlingMdSpan *span = &g_array_index (unit->spans, StarlingMdSpan, i);
+
+      if (span->end <= old_chars)
+        continue;
+      get_iter_at_offset (buffer, &start, base + MAX (span->start, old_chars));
+      get_iter_at_offset (buffer, &end, base + span->end);
+      gtk_text_buffer_apply_tag (buffer, span->tag, &start, &end);
+    }
+
+  for (guint i = 0; i < unit->links->len; i++)
+    {
+      const StarlingMdLink *link = &g_array_index (unit->links, StarlingMdLink, i);
+      StarlingMdLink copy = { base + link->start, base + link->end, NULL };
+
+      if (link->start < old_chars)
+        continue;
+      copy.uri = g_strdup (link->uri);
+      g_array_append_val (segment->links, copy);
+    }
+}
+
+static void
+remove_empty_last_segment (StarlingMarkdownView *self)
+{
+  Segment *last = self->segments->len > 0 ? g_ptr_array_index (self->segments, self->segments->len - 1) : NULL;
+
+  if (last != NULL && last->kind == SEGMENT_PROSE && last->n_units == 0)
+    g_ptr_array_set_size (self->segments, self->segments->len - 1);
 }
 
 static gboolean
@@ -375,12 +461,11 @@ place_unit (StarlingMarkdownView *self,
           /* Realized while still empty: realizing a text view lays out the
            * line with the cursor, and before its first allocation a long
            * line would be laid out at no width at all. */
-          segment->widget = g_object_ref_sink (create_text_view (segment));
+          segment->widget = g_object_ref_sink (create_text_view (self, segment));
           gtk_widget_set_parent (segment->widget, GTK_WIDGET (self));
         }
       placed->segment = segment;
       placed->char_start = segment->n_chars;
-      placed->chars_before = segment->n_chars;
       placed->lines_before = segment->n_lines;
       placed->links_before = segment->links->len;
       placed->units_before = segment->n_units;
@@ -388,6 +473,7 @@ place_unit (StarlingMarkdownView *self,
       break;
 
     case STARLING_MD_UNIT_CODE:
+      remove_empty_last_segment (self);
       segment = segment_new (self, SEGMENT_CODE);
       segment->widget = g_object_ref_sink (starling_markdown_code_block_new (unit->lang));
       gtk_widget_set_margin_start (segment->widget, unit->indent);
@@ -398,8 +484,11 @@ place_unit (StarlingMarkdownView *self,
       break;
 
     case STARLING_MD_UNIT_TABLE:
+      remove_empty_last_segment (self);
       segment = segment_new (self, SEGMENT_TABLE);
       segment->widget = g_object_ref_sink (starling_markdown_table_new (unit));
+      g_signal_connect_object (segment->widget, "activate-link", G_CALLBACK (table_link_cb), self,
+                               G_CONNECT_SWAPPED);
       gtk_widget_set_margin_start (segment->widget, unit->indent);
       gtk_widget_set_parent (segment->widget, GTK_WIDGET (self));
       placed->segment = segment;
@@ -440,7 +529,9 @@ truncate_tail (StarlingMarkdownView *self,
   Segment *segment = placed->segment;
   guint position = segment_index (self, segment);
 
-  if (segment->kind == SEGMENT_PROSE && placed->units_before > 0)
+  /* A text view is kept even when emptied: the tail's new first unit is
+   * most often prose again, and a new text view costs more than text. */
+  if (segment->kind == SEGMENT_PROSE)
     {
       GtkTextIter start, end;
 
@@ -448,7 +539,7 @@ truncate_tail (StarlingMarkdownView *self,
       gtk_text_buffer_get_end_iter (segment->buffer, &end);
       self->stats.chars_removed += segment->n_chars - placed->char_start;
       gtk_text_buffer_delete (segment->buffer, &start, &end);
-      segment->n_chars = placed->chars_before;
+      segment->n_chars = placed->char_start;
       segment->n_lines = placed->lines_before;
       segment->n_units = placed->units_before;
       for (guint i = placed->links_before; i < segment->links->len; i++)
@@ -464,6 +555,74 @@ truncate_tail (StarlingMarkdownView *self,
   g_ptr_array_remove_range (self->tail, index, self->tail->len - index);
 }
 
+static int
+compare_spans (gconstpointer a,
+               gconstpointer b)
+{
+  const StarlingMdSpan *x = a;
+  const StarlingMdSpan *y = b;
+
+  if (x->start != y->start)
+    return x->start < y->start ? -1 : 1;
+  if (x->end != y->end)
+    return x->end < y->end ? -1 : 1;
+  return x->tag < y->tag ? -1 : x->tag > y->tag;
+}
+
+/* Whether @unit is @old_unit with text added at its end and nothing before
+ * that end changed: then only the new text needs rendering. */
+static gboolean
+prose_extends (const StarlingMdUnit *old_unit,
+               const StarlingMdUnit *unit)
+{
+  g_autoptr(GArray) old_spans = NULL;
+  g_autoptr(GArray) clipped = NULL;
+  guint old_chars = old_unit->n_chars;
+  guint n_old_links = 0;
+
+  if (old_unit->gap != unit->gap ||
+      old_unit->continuation != unit->continuation ||
+      unit->text->len < old_unit->text->len ||
+      memcmp (unit->text->str, old_unit->text->str, old_unit->text->len) != 0)
+    return FALSE;
+
+  old_spans = g_array_copy (old_unit->spans);
+  clipped = g_array_new (FALSE, FALSE, sizeof (StarlingMdSpan));
+  for (guint i = 0; i < unit->spans->len; i++)
+    {
+      StarlingMdSpan span = g_array_index (unit->spans, StarlingMdSpan, i);
+
+      span.end = MIN (span.end, old_chars);
+      if (span.start < span.end)
+        g_array_append_val (clipped, span);
+    }
+  if (clipped->len != old_spans->len)
+    return FALSE;
+  g_array_sort (old_spans, compare_spans);
+  g_array_sort (clipped, compare_spans);
+  if (clipped->len > 0 &&
+      memcmp (old_spans->data, clipped->data, clipped->len * sizeof (StarlingMdSpan)) != 0)
+    return FALSE;
+
+  /* Links before the end are the same; a link may not run across it. */
+  for (guint i = 0; i < unit->links->len; i++)
+    {
+      const StarlingMdLink *link = &g_array_index (unit->links, StarlingMdLink, i);
+      const StarlingMdLink *old_link;
+
+      if (link->start >= old_chars)
+        continue;
+      if (n_old_links >= old_unit->links->len)
+        return FALSE;
+      old_link = &g_array_index (old_unit->links, StarlingMdLink, n_old_links++);
+      if (old_link->start != link->start || old_link->end != link->end ||
+          strcmp (old_link->uri, link->uri) != 0)
+        return FALSE;
+    }
+
+  return n_old_links == old_unit->links->len;
+}
+
 static gboolean
 can_update_in_place (const StarlingMdUnit *old_unit,
                      const StarlingMdUnit *unit)
@@ -475,6 +634,8 @@ can_update_in_place (const StarlingMdUnit *old_unit,
 
   switch (unit->kind)
     {
+    case STARLING_MD_UNIT_PROSE:
+      return prose_extends (old_unit, unit);
     case STARLING_MD_UNIT_CODE:
       return g_strcmp0 (old_unit->lang, unit->lang) == 0;
     case STARLING_MD_UNIT_TABLE:
@@ -495,7 +656,11 @@ update_in_place (StarlingMarkdownView *self,
 
   self->stats.units_placed++;
 
-  if (unit->kind == STARLING_MD_UNIT_CODE)
+  if (unit->kind == STARLING_MD_UNIT_PROSE)
+    {
+      prose_extend (segment, placed, old_unit, unit);
+    }
+  else if (unit->kind == STARLING_MD_UNIT_CODE)
     {
       StarlingMarkdownCodeBlock *block = STARLING_MARKDOWN_CODE_BLOCK (segment->widget);
 
@@ -554,6 +719,8 @@ apply_tail (StarlingMarkdownView *self,
       place_unit (self, placed);
       g_ptr_array_add (self->tail, placed);
     }
+
+  remove_empty_last_segment (self);
 }
 
 static void
@@ -581,7 +748,7 @@ static void
 scan_lines (StarlingMarkdownView *self)
 {
   const char *text = self->source->str;
-  gsize len = self->visible_len;
+  gsize len = self->rendered_len;
   gsize pos = self->scan_offset;
 
   while (pos < len)
@@ -644,8 +811,8 @@ try_commit (StarlingMarkdownView *self)
   self->tried_candidate = boundary;
 
   before = starling_md_parse (self->source->str + self->commit_offset, boundary - self->commit_offset);
-  after = starling_md_parse (self->source->str + boundary, self->visible_len - boundary);
-  self->stats.bytes_parsed += self->visible_len - self->commit_offset;
+  after = starling_md_parse (self->source->str + boundary, self->rendered_len - boundary);
+  self->stats.bytes_parsed += self->rendered_len - self->commit_offset;
 
   if (before->len + after->len != self->tail->len ||
       !units_match_tail (self, before, 0) ||
@@ -657,18 +824,38 @@ try_commit (StarlingMarkdownView *self)
   self->committed_in_pieces = TRUE;
 }
 
-/* Renders the stream up to visible_len: the tail is parsed again and only
- * what changed in it is re-rendered. */
+/* While streaming, an unfinished last line that starts like a code fence
+ * would show as text for a moment, then turn into a code block. */
+static gsize
+end_without_partial_fence (StarlingMarkdownView *self,
+                           gsize                 end)
+{
+  const char *text = self->source->str;
+  gsize line = end;
+  gsize i;
+
+  while (line > self->commit_offset && text[line - 1] != '\n')
+    line--;
+
+  for (i = line; i < end && i < line + 3 && text[i] == ' '; i++)
+    ;
+
+  return i < end && (text[i] == '`' || text[i] == '~') ? line : end;
+}
+
+/* Renders the stream up to @end: the tail is parsed again and only what
+ * changed in it is re-rendered. */
 static void
-render (StarlingMarkdownView *self)
+render (StarlingMarkdownView *self,
+        gsize                 end)
 {
   g_autoptr(GPtrArray) units = NULL;
   gint64 start = thread_cpu_usec ();
   gint64 elapsed;
 
-  units = starling_md_parse (self->source->str + self->commit_offset,
-                             self->visible_len - self->commit_offset);
-  self->stats.bytes_parsed += self->visible_len - self->commit_offset;
+  self->rendered_len = end;
+  units = starling_md_parse (self->source->str + self->commit_offset, end - self->commit_offset);
+  self->stats.bytes_parsed += end - self->commit_offset;
   self->stats.renders++;
   apply_tail (self, units);
   try_commit (self);
@@ -692,6 +879,7 @@ clear_display (StarlingMarkdownView *self)
   self->tried_candidate = 0;
   self->committed_in_pieces = FALSE;
   self->visible_len = 0;
+  self->rendered_len = 0;
 }
 
 /* Streaming cut the document in pieces; check the pieces add up to the whole
@@ -744,7 +932,7 @@ complete_finish (StarlingMarkdownView *self)
 {
   /* The whole stream is shown: its tail is final. */
   commit_units (self, self->tail->len);
-  self->commit_offset = self->visible_len;
+  self->commit_offset = self->rendered_len;
   if (self->committed_in_pieces)
     verify_whole (self);
   self->committed_in_pieces = FALSE;
@@ -759,13 +947,18 @@ static void
 render_step (StarlingMarkdownView *self,
              gboolean              all)
 {
-  if (self->visible_len < self->source->len)
-    {
-      self->visible_len = all ? self->source->len : next_visible_length (self);
-      render (self);
-    }
+  gboolean whole;
+  gsize end;
 
-  if (self->finishing && self->visible_len == self->source->len)
+  if (self->visible_len < self->source->len)
+    self->visible_len = all ? self->source->len : next_visible_length (self);
+
+  whole = self->finishing && self->visible_len == self->source->len;
+  end = whole ? self->visible_len : end_without_partial_fence (self, self->visible_len);
+  if (end != self->rendered_len)
+    render (self, end);
+
+  if (whole)
     complete_finish (self);
 }
 
@@ -944,6 +1137,17 @@ starling_markdown_view_set_property (GObject      *object,
     }
 }
 
+static gboolean
+starling_markdown_view_activate_link (StarlingMarkdownView *self,
+                                      const char           *uri)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+
+  return TRUE;
+}
+
 static void
 starling_markdown_view_class_init (StarlingMarkdownViewClass *klass)
 {
@@ -976,6 +1180,25 @@ starling_markdown_view_class_init (StarlingMarkdownViewClass *klass)
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * StarlingMarkdownView::activate-link:
+   * @self: a #StarlingMarkdownView
+   * @uri: the link's target, always http, https or mailto
+   *
+   * Emitted when a link is clicked. The default handler opens it with
+   * gtk_show_uri(); return %TRUE from a handler to do something else.
+   *
+   * Returns: %TRUE if the link was handled
+   */
+  signals[ACTIVATE_LINK] =
+    g_signal_new_class_handler ("activate-link",
+                                G_TYPE_FROM_CLASS (klass),
+                                G_SIGNAL_RUN_LAST,
+                                G_CALLBACK (starling_markdown_view_activate_link),
+                                g_signal_accumulator_true_handled, NULL,
+                                NULL,
+                                G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "markdown");
@@ -1041,6 +1264,7 @@ starling_markdown_view_set_text (StarlingMarkdownView *self,
   commit_units (self, self->tail->len);
   self->commit_offset = self->source->len;
   self->visible_len = self->source->len;
+  self->rendered_len = self->source->len;
   self->finished = TRUE;
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
@@ -1285,4 +1509,42 @@ starling_markdown_view_get_stats (StarlingMarkdownView *self)
   g_return_val_if_fail (STARLING_IS_MARKDOWN_VIEW (self), NULL);
 
   return &self->stats;
+}
+
+/**
+ * starling_markdown_view_get_commit_point:
+ * @self: a #StarlingMarkdownView
+ * @widget: (out) (transfer none) (nullable): the first child the next
+ *   render may change, %NULL when only new children may follow
+ * @offset: (out): in a text view, the first character that may change
+ *
+ * Everything before this point is final: it is never rendered again.
+ */
+void
+starling_markdown_view_get_commit_point (StarlingMarkdownView  *self,
+                                         GtkWidget            **widget,
+                                         int                   *offset)
+{
+  Segment *last;
+
+  g_return_if_fail (STARLING_IS_MARKDOWN_VIEW (self));
+
+  *widget = NULL;
+  *offset = 0;
+
+  if (self->tail->len > 0)
+    {
+      Placed *placed = g_ptr_array_index (self->tail, 0);
+
+      *widget = placed->segment->widget;
+      *offset = placed->segment->kind == SEGMENT_PROSE ? (int) placed->char_start : 0;
+      return;
+    }
+
+  last = self->segments->len > 0 ? g_ptr_array_index (self->segments, self->segments->len - 1) : NULL;
+  if (last != NULL && last->kind == SEGMENT_PROSE)
+    {
+      *widget = last->widget;
+      *offset = last->n_chars;
+    }
 }

@@ -1,10 +1,16 @@
 /* bench-markdown.c: streaming a long Markdown answer into the real view
  *
  * Streams $STARLING_BENCH_DIR/answer-100k.md in 20-byte deltas into a
- * StarlingMarkdownView in a mapped window, one delta per main-loop iteration
- * (a 1 ms timer, the way socket reads arrive), letting frames render, and
- * compares the main thread's CPU time with rendering the final text once.
- * Also reports the longest main-loop iteration during the stream.
+ * StarlingMarkdownView in a mapped window (in a scrolled window kept at the
+ * bottom, as the conversation does), one delta per main-loop iteration,
+ * letting frames render, and compares the main thread's CPU time with
+ * rendering the final text once (set_text, then layout and paint until the
+ * window is quiet). Also reports the longest main-loop iteration during the
+ * stream: wall time, and the main thread's CPU time in it.
+ *
+ * Two deliveries: from an idle source (a fast network: deltas arrive as
+ * fast as the main loop takes them), and one delta per millisecond (20 KB/s).
+ * Set BENCH_MARKDOWN_VERBOSE=1 to list every iteration longer than 6 ms.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,23 +24,22 @@
 #include "starling-markdown-view.h"
 #include "starling-markdown-view-private.h"
 
-#define DELTA_SIZE  20
-#define N_ROUNDS    3
+#define DELTA_SIZE 20
+#define N_ROUNDS   3
 
-static GPollFunc   default_poll;
-static gint64      last_poll_return;
-static gint64      longest_iteration;
-static double      last_poll_return_cpu;
-static double      longest_iteration_cpu;
-static gboolean    measuring_iterations;
-static guint       n_frames;
-static gint64      frame_start;
-static gint64      layout_end;
-static double      frame_start_cpu;
-static double      layout_end_cpu;
-static gint64      phase_layout_usec;
-static gint64      phase_paint_usec;
-static gint64      max_frame_usec;
+typedef struct
+{
+  double cpu_ms;
+  double feed_cpu_ms;
+  double wall_ms;
+  double layout_cpu_ms;
+  double paint_cpu_ms;
+  double tail_render_ms;
+  double stall_ms;
+  double stall_cpu_ms;
+  guint  frames;
+  guint  renders;
+} StreamResult;
 
 typedef struct
 {
@@ -43,9 +48,24 @@ typedef struct
   const char           *text;
   gsize                 len;
   gsize                 offset;
-  guint                 interval_ms;
   gboolean              done;
 } Feeder;
+
+static GPollFunc default_poll;
+static gboolean  verbose;
+
+/* Filled while measuring */
+static gboolean  measuring;
+static gint64    last_poll_return;
+static double    last_poll_return_cpu;
+static gint64    longest_iteration;
+static double    longest_iteration_cpu;
+static guint     n_frames;
+static double    frame_start_cpu;
+static double    layout_end_cpu;
+static gboolean  in_frame;
+static double    layout_cpu;
+static double    paint_cpu;
 
 static double
 thread_cpu_ms (void)
@@ -66,15 +86,14 @@ measuring_poll (GPollFD *fds,
 {
   int ret;
 
-  if (measuring_iterations && last_poll_return != 0)
+  if (measuring && last_poll_return != 0)
     {
       gint64 busy = g_get_monotonic_time () - last_poll_return;
-
-      longest_iteration = MAX (longest_iteration, busy);
       double busy_cpu = thread_cpu_ms () - last_poll_return_cpu;
 
+      longest_iteration = MAX (longest_iteration, busy);
       longest_iteration_cpu = MAX (longest_iteration_cpu, busy_cpu);
-      if (g_getenv ("BENCH_DEBUG") && busy_cpu > 6)
+      if (verbose && busy_cpu > 6)
         g_printerr ("iteration %.1f ms (cpu %.1f)\n", busy / 1000.0, busy_cpu);
     }
   ret = default_poll (fds, n_fds, timeout);
@@ -84,22 +103,20 @@ measuring_poll (GPollFD *fds,
   return ret;
 }
 
-static double thread_cpu_ms (void);
-
 static void
 before_paint_cb (GdkFrameClock *clock,
                  gpointer       user_data)
 {
-  frame_start = g_get_monotonic_time ();
   frame_start_cpu = thread_cpu_ms ();
-  layout_end = 0;
+  layout_end_cpu = frame_start_cpu;
+  in_frame = TRUE;
 }
 
+/* Connected after GTK's own handler: marks the end of the layout phase. */
 static void
 layout_cb (GdkFrameClock *clock,
            gpointer       user_data)
 {
-  layout_end = g_get_monotonic_time ();
   layout_end_cpu = thread_cpu_ms ();
 }
 
@@ -107,19 +124,18 @@ static void
 after_paint_cb (GdkFrameClock *clock,
                 gpointer       user_data)
 {
-  gint64 now = g_get_monotonic_time ();
+  double now = thread_cpu_ms ();
 
   n_frames++;
-  if (measuring_iterations && layout_end >= frame_start)
+  if (measuring && in_frame)
     {
-      phase_layout_usec += layout_end - frame_start;
-      phase_paint_usec += now - layout_end;
-      max_frame_usec = MAX (max_frame_usec, now - frame_start);
-      if (g_getenv ("BENCH_DEBUG") && now - frame_start > 8000)
-        g_printerr ("frame %.1f ms: update+layout %.1f (cpu %.1f), paint %.1f (cpu %.1f)\n", (now - frame_start) / 1000.0,
-                    (layout_end - frame_start) / 1000.0, layout_end_cpu - frame_start_cpu,
-                    (now - layout_end) / 1000.0, thread_cpu_ms () - layout_end_cpu);
+      layout_cpu += layout_end_cpu - frame_start_cpu;
+      paint_cpu += now - layout_end_cpu;
+      if (verbose && now - frame_start_cpu > 6)
+        g_printerr ("frame: update and layout cpu %.1f ms, paint cpu %.1f ms\n",
+                    layout_end_cpu - frame_start_cpu, now - layout_end_cpu);
     }
+  in_frame = FALSE;
 }
 
 /* Runs the main loop until nothing was painted for a while: layout,
@@ -128,8 +144,8 @@ static void
 settle (void)
 {
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  guint frames = n_frames;
   gint64 quiet_since = g_get_monotonic_time ();
+  guint frames = n_frames;
 
   while (g_get_monotonic_time () < deadline)
     {
@@ -160,23 +176,19 @@ scroll_to_end_cb (GtkAdjustment *adjustment,
 }
 
 /* The previous view goes first, outside of what is measured. */
-static void
-remove_view (GtkScrolledWindow *scroller)
-{
-  gtk_scrolled_window_set_child (scroller, NULL);
-  settle ();
-}
-
-static GtkWidget *
+static StarlingMarkdownView *
 new_view (GtkScrolledWindow *scroller)
 {
-  GtkWidget *view = starling_markdown_view_new ();
+  GtkWidget *view;
 
+  gtk_scrolled_window_set_child (scroller, NULL);
+  settle ();
+
+  view = starling_markdown_view_new ();
   gtk_widget_set_margin_start (view, 12);
   gtk_widget_set_margin_end (view, 12);
-  gtk_scrolled_window_set_child (scroller, view);
 
-  return view;
+  return STARLING_MARKDOWN_VIEW (view);
 }
 
 static gboolean
@@ -200,65 +212,79 @@ feed_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static guint once_frames;
+static void
+feed (Feeder *feeder,
+      guint   interval_ms)
+{
+  if (interval_ms > 0)
+    g_timeout_add (interval_ms, feed_cb, feeder);
+  else
+    g_idle_add (feed_cb, feeder);
+  while (!feeder->done)
+    g_main_context_iteration (NULL, TRUE);
+}
 
 static double
 render_once (GtkScrolledWindow *scroller,
              const char        *text)
 {
-  GtkWidget *view;
-  double start;
-  guint frames_start;
+  StarlingMarkdownView *view = new_view (scroller);
+  double start = thread_cpu_ms ();
 
-  remove_view (scroller);
-  start = thread_cpu_ms ();
-  frames_start = n_frames;
-  view = new_view (scroller);
-  starling_markdown_view_set_text (STARLING_MARKDOWN_VIEW (view), text);
+  gtk_scrolled_window_set_child (scroller, GTK_WIDGET (view));
+  starling_markdown_view_set_text (view, text);
   settle ();
-  once_frames = n_frames - frames_start;
 
   return thread_cpu_ms () - start;
 }
 
-static double
+static void
 stream (GtkScrolledWindow *scroller,
         const char        *text,
         gsize              len,
         guint              interval_ms,
-        double            *wall_ms,
-        guint             *frames,
-        StarlingMarkdownViewStats *stats)
+        StreamResult      *result)
 {
-  Feeder feeder = { NULL, NULL, text, len, 0, interval_ms, FALSE };
-  gint64 wall_start;
+  StarlingMarkdownView *view = new_view (scroller);
+  Feeder feeder = { view, NULL, text, len, 0, FALSE };
+  Feeder only = { NULL, g_string_new (NULL), text, len, 0, FALSE };
+  const StarlingMarkdownViewStats *stats;
   guint frames_start;
+  gint64 wall_start;
   double start;
 
-  remove_view (scroller);
+  /* What delivering the deltas costs by itself, without a view. */
   start = thread_cpu_ms ();
-  wall_start = g_get_monotonic_time ();
-  frames_start = n_frames;
-  feeder.view = STARLING_MARKDOWN_VIEW (new_view (scroller));
+  feed (&only, interval_ms);
+  result->feed_cpu_ms = thread_cpu_ms () - start;
+  g_string_free (only.sink, TRUE);
+  settle ();
 
   longest_iteration = 0;
   longest_iteration_cpu = 0;
   last_poll_return = 0;
-  measuring_iterations = TRUE;
-  if (interval_ms > 0)
-    g_timeout_add (interval_ms, feed_cb, &feeder);
-  else
-    g_idle_add (feed_cb, &feeder);
-  while (!feeder.done)
-    g_main_context_iteration (NULL, TRUE);
+  layout_cpu = paint_cpu = 0;
+  frames_start = n_frames;
+  wall_start = g_get_monotonic_time ();
+  start = thread_cpu_ms ();
+  measuring = TRUE;
+
+  gtk_scrolled_window_set_child (scroller, GTK_WIDGET (view));
+  feed (&feeder, interval_ms);
   settle ();
-  measuring_iterations = FALSE;
 
-  *wall_ms = (g_get_monotonic_time () - wall_start) / 1000.0;
-  *frames = n_frames - frames_start;
-  *stats = *starling_markdown_view_get_stats (feeder.view);
-
-  return thread_cpu_ms () - start;
+  measuring = FALSE;
+  result->cpu_ms = thread_cpu_ms () - start;
+  result->wall_ms = (g_get_monotonic_time () - wall_start) / 1000.0;
+  result->frames = n_frames - frames_start;
+  result->layout_cpu_ms = layout_cpu;
+  result->paint_cpu_ms = paint_cpu;
+  result->stall_ms = longest_iteration / 1000.0;
+  result->stall_cpu_ms = longest_iteration_cpu;
+  stats = starling_markdown_view_get_stats (view);
+  result->renders = stats->renders;
+  result->tail_render_ms = stats->render_usec / 1000.0;
+  g_assert (!starling_markdown_view_get_streaming (view));
 }
 
 static gboolean
@@ -274,11 +300,11 @@ scroll_tick_cb (GtkWidget     *widget,
   return --(*remaining) > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
-/* The cost of one frame of this window that only scrolls: every frame of
- * the stream scrolls too, to stay at the bottom. */
+/* The cost of a frame of this window that only scrolls the finished view:
+ * every frame of the stream scrolls too, to stay at the bottom. */
 static double
-scroll_frame_cost (GtkScrolledWindow *scroller,
-                   const char        *text)
+frame_floor (GtkScrolledWindow *scroller,
+             const char        *text)
 {
   guint remaining = 60;
   guint frames_start;
@@ -295,28 +321,6 @@ scroll_frame_cost (GtkScrolledWindow *scroller,
   return (thread_cpu_ms () - start) / MAX (n_frames - frames_start, 1);
 }
 
-/* What delivering the deltas costs by itself, without a view. */
-static double
-feed_only (const char *text,
-           gsize       len,
-           guint       interval_ms)
-{
-  Feeder feeder = { NULL, g_string_new (NULL), text, len, 0, interval_ms, FALSE };
-  double start;
-
-  settle ();
-  start = thread_cpu_ms ();
-  if (interval_ms > 0)
-    g_timeout_add (interval_ms, feed_cb, &feeder);
-  else
-    g_idle_add (feed_cb, &feeder);
-  while (!feeder.done)
-    g_main_context_iteration (NULL, TRUE);
-  g_string_free (feeder.sink, TRUE);
-
-  return thread_cpu_ms () - start;
-}
-
 static int
 compare_doubles (const void *a,
                  const void *b)
@@ -327,6 +331,34 @@ compare_doubles (const void *a,
   return x < y ? -1 : x > y;
 }
 
+static int
+compare_results (const void *a,
+                 const void *b)
+{
+  return compare_doubles (&((const StreamResult *) a)->cpu_ms, &((const StreamResult *) b)->cpu_ms);
+}
+
+static void
+print_stream (const char         *prefix,
+              const char         *delivery,
+              const StreamResult *result,
+              double              once_ms)
+{
+  g_print ("%s_delivery %s\n", prefix, delivery);
+  g_print ("%s_cpu_ms %.1f\n", prefix, result->cpu_ms);
+  g_print ("%s_feed_cpu_ms %.1f (the same deltas appended to a string)\n", prefix, result->feed_cpu_ms);
+  g_print ("%s_wall_ms %.0f\n", prefix, result->wall_ms);
+  g_print ("%s_frames %u\n", prefix, result->frames);
+  g_print ("%s_renders %u\n", prefix, result->renders);
+  g_print ("%s_tail_render_cpu_ms %.1f\n", prefix, result->tail_render_ms);
+  g_print ("%s_frame_update_layout_cpu_ms %.1f (tail renders included)\n", prefix, result->layout_cpu_ms);
+  g_print ("%s_frame_paint_cpu_ms %.1f\n", prefix, result->paint_cpu_ms);
+  g_print ("%s_cpu_ratio_gross %.2f\n", prefix, result->cpu_ms / once_ms);
+  g_print ("%s_cpu_ratio %.2f\n", prefix, (result->cpu_ms - result->feed_cpu_ms) / once_ms);
+  g_print ("%s_max_stall_ms %.1f\n", prefix, result->stall_ms);
+  g_print ("%s_max_stall_cpu_ms %.1f\n", prefix, result->stall_cpu_ms);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -334,19 +366,16 @@ main (int    argc,
   g_autofree char *path = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
-  GtkWidget *window;
-  GtkWidget *scroller;
-  GtkAdjustment *vadjustment;
-  double once[N_ROUNDS], streamed[N_ROUNDS], stalls[N_ROUNDS], cpu_stalls[N_ROUNDS], fed[N_ROUNDS];
-  double wall_ms = 0;
-  guint frames = 0;
-  StarlingMarkdownViewStats stats = { 0 };
-  double scroll_cost;
-  gsize len;
   const char *bench_dir = g_getenv ("STARLING_BENCH_DIR");
-  guint interval_ms = argc > 1 ? (guint) atoi (argv[1]) : 1;
+  StreamResult fast[N_ROUNDS], timed;
+  double once[N_ROUNDS];
+  GtkWidget *window, *scroller;
+  GdkFrameClock *clock;
+  double floor_ms;
+  gsize len;
 
   g_setenv ("GTK_A11Y", "none", TRUE);
+  verbose = g_getenv ("BENCH_MARKDOWN_VERBOSE") != NULL;
   if (!gtk_init_check ())
     {
       g_printerr ("bench-markdown needs a display (run it under Xvfb)\n");
@@ -375,65 +404,39 @@ main (int    argc,
   scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_window_set_child (GTK_WINDOW (window), scroller);
-  vadjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
-  /* Stay at the bottom, as the conversation does while an answer streams. */
-  if (!g_getenv ("XNOSCROLL"))
-  g_signal_connect (vadjustment, "notify::upper", G_CALLBACK (scroll_to_end_cb), NULL);
+  g_signal_connect (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)),
+                    "notify::upper", G_CALLBACK (scroll_to_end_cb), NULL);
   gtk_window_present (GTK_WINDOW (window));
   while (!gtk_widget_get_mapped (window))
     g_main_context_iteration (NULL, TRUE);
-  g_signal_connect (gtk_widget_get_frame_clock (window), "before-paint", G_CALLBACK (before_paint_cb), NULL);
-  /* Connected after GTK's own handlers: these mark the end of each phase. */
-  g_signal_connect (gtk_widget_get_frame_clock (window), "layout", G_CALLBACK (layout_cb), NULL);
-  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (after_paint_cb), NULL);
 
-  /* Warm up caches (fonts, languages, style) so the first round is not special. */
+  clock = gtk_widget_get_frame_clock (window);
+  g_signal_connect (clock, "before-paint", G_CALLBACK (before_paint_cb), NULL);
+  g_signal_connect (clock, "layout", G_CALLBACK (layout_cb), NULL);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
+
+  /* Warm up caches (fonts, languages, styles) so the first round is not special. */
   render_once (GTK_SCROLLED_WINDOW (scroller), text);
 
   for (guint i = 0; i < N_ROUNDS; i++)
     {
       once[i] = render_once (GTK_SCROLLED_WINDOW (scroller), text);
-      streamed[i] = stream (GTK_SCROLLED_WINDOW (scroller), text, len, interval_ms,
-                            &wall_ms, &frames, &stats);
-      stalls[i] = longest_iteration / 1000.0;
-      cpu_stalls[i] = longest_iteration_cpu;
-      fed[i] = feed_only (text, len, interval_ms);
+      stream (GTK_SCROLLED_WINDOW (scroller), text, len, 0, &fast[i]);
     }
+  stream (GTK_SCROLLED_WINDOW (scroller), text, len, 1, &timed);
+  floor_ms = frame_floor (GTK_SCROLLED_WINDOW (scroller), text);
 
-  scroll_cost = scroll_frame_cost (GTK_SCROLLED_WINDOW (scroller), text);
   qsort (once, N_ROUNDS, sizeof (double), compare_doubles);
-  qsort (streamed, N_ROUNDS, sizeof (double), compare_doubles);
-  qsort (stalls, N_ROUNDS, sizeof (double), compare_doubles);
-  qsort (cpu_stalls, N_ROUNDS, sizeof (double), compare_doubles);
-  qsort (fed, N_ROUNDS, sizeof (double), compare_doubles);
+  qsort (fast, N_ROUNDS, sizeof (StreamResult), compare_results);
 
-  g_print ("markdown_renderer %s\n",
-           G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))));
-  g_print ("markdown_bytes %" G_GSIZE_FORMAT "\n", len);
-  g_print ("markdown_deltas %" G_GSIZE_FORMAT " (of %d bytes, one per %u ms)\n",
-           (len + DELTA_SIZE - 1) / DELTA_SIZE, DELTA_SIZE, interval_ms);
+  g_print ("markdown_renderer %s\n", G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))));
+  g_print ("markdown_bytes %" G_GSIZE_FORMAT " in %" G_GSIZE_FORMAT " deltas of %d bytes\n",
+           len, (len + DELTA_SIZE - 1) / DELTA_SIZE, DELTA_SIZE);
   g_print ("markdown_render_once_cpu_ms %.1f\n", once[N_ROUNDS / 2]);
-  g_print ("markdown_render_once_frames %u\n", once_frames);
-  g_print ("markdown_stream_cpu_ms %.1f\n", streamed[N_ROUNDS / 2]);
-  g_print ("markdown_stream_wall_ms %.0f\n", wall_ms);
-  g_print ("markdown_stream_frames %u\n", frames);
-  g_print ("markdown_stream_renders %u\n", stats.renders);
-  g_print ("markdown_stream_commits %u\n", stats.commits);
-  g_print ("markdown_stream_units_placed %u (final units %u)\n", stats.units_placed, stats.units_committed);
-  g_print ("markdown_stream_segments_created %u\n", stats.segments_created);
-  g_print ("markdown_stream_bytes_parsed %" G_GSIZE_FORMAT "\n", stats.bytes_parsed);
-  g_print ("markdown_stream_full_rebuilds %u\n", stats.full_rebuilds);
-  g_print ("markdown_stream_frame_update_layout_ms %.1f (total, %u rounds)\n", phase_layout_usec / 1000.0, N_ROUNDS);
-  g_print ("markdown_stream_frame_paint_ms %.1f (total, %u rounds)\n", phase_paint_usec / 1000.0, N_ROUNDS);
-  g_print ("markdown_stream_longest_frame_ms %.1f\n", max_frame_usec / 1000.0);
-  g_print ("markdown_stream_tail_render_ms %.1f (last round; longest %.1f)\n",
-           stats.render_usec / 1000.0, stats.max_render_usec / 1000.0);
-  g_print ("markdown_scroll_frame_cpu_ms %.2f (a frame that only scrolls the finished view)\n", scroll_cost);
-  g_print ("markdown_feed_only_cpu_ms %.1f (the same deltas appended to a string)\n", fed[N_ROUNDS / 2]);
-  g_print ("markdown_stream_cpu_ratio_gross %.2f\n", streamed[N_ROUNDS / 2] / once[N_ROUNDS / 2]);
-  g_print ("markdown_stream_cpu_ratio %.2f\n", (streamed[N_ROUNDS / 2] - fed[N_ROUNDS / 2]) / once[N_ROUNDS / 2]);
-  g_print ("markdown_stream_max_stall_ms %.1f\n", stalls[N_ROUNDS / 2]);
-  g_print ("markdown_stream_max_stall_cpu_ms %.1f\n", cpu_stalls[N_ROUNDS / 2]);
+  g_print ("markdown_frame_floor_cpu_ms %.2f (a frame that only scrolls the finished view)\n", floor_ms);
+  print_stream ("markdown_stream", "idle (as fast as the main loop takes them), median of 3",
+                &fast[N_ROUNDS / 2], once[N_ROUNDS / 2]);
+  print_stream ("markdown_stream_1ms", "one delta per millisecond", &timed, once[N_ROUNDS / 2]);
 
   gtk_window_destroy (GTK_WINDOW (window));
 

@@ -10,7 +10,9 @@
  * exports again, that export imports again, and exporting the copy gives
  * the very same text (the parts are kept byte for byte, so a conversation
  * survives any number of export and import rounds). The byte-offset JSON
- * parser the import uses for that must agree with json-glib about the text.
+ * parser the import uses for that must accept any strictly valid JSON text
+ * (json-glib, which checks the file first, also takes some invalid ones).
+ * The input is not NUL-terminated: nothing may read past its end.
  */
 
 #include "config.h"

@@ -65,6 +65,16 @@ check_error (const GError *error)
     }
 }
 
+/* The answer goes into a text view: UTF-8 (NULs, from "\u0000", aside). */
+static void
+check_display_text (const char *what,
+                    const char *text,
+                    gsize       len)
+{
+  for (gsize start = 0; start <= len; start += strlen (text + start) + 1)
+    check_text (what, text + start);
+}
+
 static void
 check_string (const char *s)
 {
@@ -102,9 +112,11 @@ check_accessors (GemResponse *response)
   text = gem_response_get_text (response);
   len = gem_response_get_text_length (response);
   FUZZ_CHECK (text != NULL && text[len] == '\0' && strlen (text) <= len);
+  check_display_text ("text", text, len);
   text = gem_response_get_thought_text (response);
   len = gem_response_get_thought_text_length (response);
   FUZZ_CHECK (text != NULL && text[len] == '\0' && strlen (text) <= len);
+  check_display_text ("thought text", text, len);
 
   check_string (gem_response_get_finish_reason (response));
   FUZZ_CHECK (gem_response_get_finish_kind (response) <= GEM_FINISH_UNKNOWN);
@@ -250,6 +262,12 @@ check_round_trip (GemResponse *response)
   g_autoptr(GemResponse) again = NULL;
   g_autoptr(GemResponse) third = NULL;
   g_autoptr(GError) error = NULL;
+
+  /* json-glib 1.6 reads a lone surrogate escape ("\ud800x") in a member
+   * name or a string as bytes that are not UTF-8 and then cannot read its own
+   * output; only the answer's text is made valid (checked above) */
+  if (!g_utf8_validate (json, -1, NULL))
+    return;
 
   again = gem_response_new_from_json (json, -1, &error);
   if (again == NULL)
