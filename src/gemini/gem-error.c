@@ -732,9 +732,11 @@ gem_error_new_from_json (guint       status,
   error = g_error_new_literal (GEM_ERROR, code, message);
   priv = gem_error_get_private (error);
   priv->http_status = status;
-  priv->api_status = g_strdup (api_status);
-  priv->api_message = g_strdup (api_message);
-  priv->reason = g_strdup (reason);
+  /* shown in a "Details" expander; json-glib 1.6 lets a lone surrogate
+   * escape ("\ud800") through as bytes that are not UTF-8 */
+  priv->api_status = api_status != NULL ? g_utf8_make_valid (api_status, -1) : NULL;
+  priv->api_message = api_message != NULL ? g_utf8_make_valid (api_message, -1) : NULL;
+  priv->reason = reason != NULL ? g_utf8_make_valid (reason, -1) : NULL;
   priv->retry_after_ms = retry_after_ms;
 
   return error;
@@ -823,7 +825,7 @@ gem_error_new_from_http (guint       status,
   error = g_error_new_literal (GEM_ERROR, code, message);
   priv = gem_error_get_private (error);
   priv->http_status = status;
-  priv->api_message = g_strdup (api_message);
+  priv->api_message = api_message != NULL ? g_utf8_make_valid (api_message, -1) : NULL;
   priv->retry_after_ms = gem_error_parse_retry_after (retry_after_header);
   priv->body_excerpt = g_steal_pointer (&excerpt);
 
@@ -925,7 +927,7 @@ gem_error_set_api_status (GError     *error,
 
   g_return_if_fail (priv != NULL);
   g_free (priv->api_status);
-  priv->api_status = g_strdup (api_status);
+  priv->api_status = api_status != NULL ? g_utf8_make_valid (api_status, -1) : NULL;
 }
 
 void
@@ -936,7 +938,7 @@ gem_error_set_api_message (GError     *error,
 
   g_return_if_fail (priv != NULL);
   g_free (priv->api_message);
-  priv->api_message = g_strdup (api_message);
+  priv->api_message = api_message != NULL ? g_utf8_make_valid (api_message, -1) : NULL;
 }
 
 void
@@ -947,7 +949,7 @@ gem_error_set_reason (GError     *error,
 
   g_return_if_fail (priv != NULL);
   g_free (priv->reason);
-  priv->reason = g_strdup (reason);
+  priv->reason = reason != NULL ? g_utf8_make_valid (reason, -1) : NULL;
 }
 
 void

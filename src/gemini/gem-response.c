@@ -564,8 +564,12 @@ merge_candidate (GemResponse *self,
       if (JSON_NODE_HOLDS_NULL (node))
         continue;
 
-      if (g_str_equal (name, "content") && JSON_NODE_HOLDS_OBJECT (node))
-        merge_content (self, state, is_first, json_node_get_object (node));
+      if (g_str_equal (name, "content"))
+        {
+          /* never replaced: state->content and state->parts point into it */
+          if (JSON_NODE_HOLDS_OBJECT (node))
+            merge_content (self, state, is_first, json_node_get_object (node));
+        }
       else if (g_str_equal (name, "citationMetadata") && JSON_NODE_HOLDS_OBJECT (node))
         merge_metadata (state->object, name, json_node_get_object (node),
                         citation_rules, G_N_ELEMENTS (citation_rules));
@@ -1639,10 +1643,12 @@ gem_response_check_finish (GemResponse  *self,
 
     case GEM_FINISH_UNKNOWN:
       {
+        /* the reason is shown: make it UTF-8 (see valid_text()) */
+        g_autofree char *shown = g_utf8_make_valid (reason, -1);
         /* Translators: %s is the API's code for why the answer stopped, e.g. "FAKE_ENUM" */
         g_autofree char *message = g_strdup_printf (_("The answer stopped for a reason that is "
                                                       "not recognized (%s). Try again."),
-                                                    reason);
+                                                    shown);
 
         g_propagate_error (error, finish_error (GEM_ERROR_STOPPED_OTHER, message,
                                                 reason, finish_message));

@@ -196,8 +196,8 @@ starling_markdown_code_block_class_init (StarlingMarkdownCodeBlockClass *klass)
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
 
   starling_markdown_ensure_resources ();
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/starlingchat/Starling/markdown/starling-markdown-code-block.ui");
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/starlingchat/Starling/markdown/"
+                                                             "starling-markdown-code-block.ui");
   gtk_widget_class_bind_template_child (widget_class, StarlingMarkdownCodeBlock, header);
   gtk_widget_class_bind_template_child (widget_class, StarlingMarkdownCodeBlock, language_label);
   gtk_widget_class_bind_template_child (widget_class, StarlingMarkdownCodeBlock, copy_button);

@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 
 #define STARLING_TYPE_MARKDOWN_CODE_BLOCK (starling_markdown_code_block_get_type ())
 
-G_DECLARE_FINAL_TYPE (StarlingMarkdownCodeBlock, starling_markdown_code_block, STARLING, MARKDOWN_CODE_BLOCK, GtkWidget)
+G_DECLARE_FINAL_TYPE (StarlingMarkdownCodeBlock, starling_markdown_code_block,
+                      STARLING, MARKDOWN_CODE_BLOCK, GtkWidget)
 
 GtkWidget  *starling_markdown_code_block_new             (const char                *language);
 const char *starling_markdown_code_block_get_language    (StarlingMarkdownCodeBlock *self);

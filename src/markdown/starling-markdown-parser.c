@@ -936,7 +936,11 @@ leave_block_cb (MD_BLOCKTYPE  type,
 
           /* Whatever md4c left open is closed, innermost first. */
           for (guint i = b->cell_open->len; i > 0; i--)
-            g_string_append (b->cell_markup, span_markup (g_array_index (b->cell_open, MD_SPANTYPE, i - 1), FALSE));
+            {
+              MD_SPANTYPE open = g_array_index (b->cell_open, MD_SPANTYPE, i - 1);
+
+              g_string_append (b->cell_markup, span_markup (open, FALSE));
+            }
           g_array_set_size (b->cell_open, 0);
           g_clear_pointer (&b->link_uri, g_free);
           cell->markup = g_string_free (g_steal_pointer (&b->cell_markup), FALSE);

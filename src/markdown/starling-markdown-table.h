@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 
 #define STARLING_TYPE_MARKDOWN_TABLE (starling_markdown_table_get_type ())
 
-G_DECLARE_FINAL_TYPE (StarlingMarkdownTable, starling_markdown_table, STARLING, MARKDOWN_TABLE, GtkWidget)
+G_DECLARE_FINAL_TYPE (StarlingMarkdownTable, starling_markdown_table,
+                      STARLING, MARKDOWN_TABLE, GtkWidget)
 
 GtkWidget *starling_markdown_table_new        (const StarlingMdUnit  *unit);
 void       starling_markdown_table_update     (StarlingMarkdownTable *self,

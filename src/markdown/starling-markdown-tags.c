@@ -12,9 +12,12 @@
 
 /* One table for the whole process: a conversation of a thousand messages would
  * otherwise hold a thousand copies of the same tags. */
+#define N_QUOTE_LEVELS (STARLING_MARKDOWN_MAX_QUOTE_DEPTH + 1)
+#define N_LIST_LEVELS  (STARLING_MARKDOWN_MAX_LIST_DEPTH + 1)
+
 static GtkTextTagTable      *tag_table;
 static StarlingMarkdownTags  tags;
-static GtkTextTag           *margins[STARLING_MARKDOWN_MAX_QUOTE_DEPTH + 1][STARLING_MARKDOWN_MAX_LIST_DEPTH + 1][2];
+static GtkTextTag           *margins[N_QUOTE_LEVELS][N_LIST_LEVELS][2];
 
 void
 starling_markdown_ensure_resources (void)
@@ -39,7 +42,8 @@ starling_markdown_ensure_style (GdkDisplay *display)
 
   starling_markdown_ensure_resources ();
   provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, "/io/github/starlingchat/Starling/markdown/starling-markdown.css");
+  gtk_css_provider_load_from_resource (provider,
+                                       "/io/github/starlingchat/Starling/markdown/starling-markdown.css");
   gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   g_object_set_data_full (G_OBJECT (display), "starling-markdown-style",

@@ -63,6 +63,7 @@ activate_link_cb (StarlingMarkdownView *view,
                   const char           *uri)
 {
   g_print ("activated %s\n", uri);
+  fflush (stdout);
 
   return TRUE;
 }
