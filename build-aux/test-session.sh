@@ -2,7 +2,7 @@
 # Runs inside a private D-Bus session (dbus-run-session): starts a virtual
 # display and the accessibility bus, runs the test suites of each build
 # directory given, and ends with the line "N passed, N failed".
-#   test-session.sh BUILD_DIR [SANITIZER_BUILD_DIR]
+#   test-session.sh BUILD_DIR [SANITIZER_BUILD_DIR [FUZZ_BUILD_DIR]]
 #   test-session.sh --benchmark BUILD_DIR
 set -uo pipefail
 
@@ -46,7 +46,7 @@ fi
 passed=0
 failed=0
 count_results() {
-  local log=$1/meson-logs/testlog.json
+  local log=$1/meson-logs/${2:-testlog.json}
   [ -f "$log" ] || return 0
   local counts
   counts=$(python3 - "$log" <<'PY'
@@ -76,20 +76,54 @@ if [ "$mode" = benchmark ]; then
 fi
 
 main_build=$1
+sanitizer_build=${2:-}
+fuzz_build=${3:-}
 meson test -C "$main_build" --print-errorlogs --num-processes 2 || status=$?
 count_results "$main_build"
 
-if [ -n "${2:-}" ]; then
-  sanitizer_build=$2
-  # Leak checking is off: LeakSanitizer's tracer itself crashes (SIGSEGV) at
-  # exit in the multi-threaded libsoup tests on this platform. The SIGKILL
-  # crash test and the corrupt-database test time real I/O and are run in the
-  # main build only: ASan's slowdown breaks their timing, not their logic.
-  export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+# valgrind memcheck on the protocol library's and the store's tests: no
+# invalid access, no uninitialised value used, no block definitely lost
+# (build-aux/valgrind.supp holds what libsoup 3.2 and GLib keep on their own).
+if command -v valgrind >/dev/null; then
+  G_SLICE=always-malloc meson test -C "$main_build" --print-errorlogs --num-processes 2 \
+    --timeout-multiplier 10 \
+    --wrapper "valgrind --quiet --error-exitcode=1 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --suppressions=$top/build-aux/valgrind.supp" \
+    sse-decoder response request citations client fake-server store store-migrations export || status=$?
+  count_results "$main_build" testlog-valgrind.json
+fi
+
+if [ -n "$sanitizer_build" ]; then
+  # LeakSanitizer is on. build-aux/sanitizer-wrap.sh loads GnuTLS first (see
+  # there why); leak stacks are unwound fully, so that the suppressions in
+  # build-aux/lsan.supp can tell the libraries' one-time caches from leaks.
+  # The full unwinder deadlocks inside Mesa's GL threads, so the UI tests draw
+  # with the cairo renderer here. The SIGKILL crash test, the corrupt-database
+  # test and the fault matrix assert timings that ASan's slowdown breaks, and
+  # run in the main build only.
+  export ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:malloc_context_size=16:abort_on_error=1
+  export LSAN_OPTIONS=suppressions=$top/build-aux/lsan.supp:print_suppressions=0
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-  meson test -C "$sanitizer_build" --print-errorlogs --num-processes 2 --timeout-multiplier 3 \
-    sse-decoder response request citations client cli fake-server store store-migrations export || status=$?
-  count_results "$sanitizer_build"
+  GSK_RENDERER=cairo meson test -C "$sanitizer_build" --print-errorlogs --num-processes 2 \
+    --timeout-multiplier 4 --wrapper "$top/build-aux/sanitizer-wrap.sh" \
+    sse-decoder response request citations client cli fake-server store store-migrations export \
+    window chat images history settings sidebar || status=$?
+  count_results "$sanitizer_build" testlog-sanitizer-wrap.sh.json
+
+  # The Markdown view's tests count painted frames, which the full unwinder
+  # slows past their deadlines: ASan and UBSan, with the fast unwinder and no
+  # leak check (Debian's libraries have no frame pointers, so its leak stacks
+  # stop at the first library frame and cannot be told apart).
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 meson test -C "$sanitizer_build" --print-errorlogs \
+    --timeout-multiplier 4 --wrapper "$top/build-aux/sanitizer-wrap.sh" markdown || status=$?
+  count_results "$sanitizer_build" testlog-sanitizer-wrap.sh.json
+fi
+
+if [ -n "$fuzz_build" ]; then
+  # The libFuzzer targets, each for a bounded time after replaying its
+  # regression inputs (tests/fuzz/README.md).
+  STARLING_FUZZ_SECONDS=${STARLING_FUZZ_SECONDS:-60} meson test -C "$fuzz_build" --print-errorlogs \
+    --num-processes 2 --suite fuzz || status=$?
+  count_results "$fuzz_build"
 fi
 
 echo "$passed passed, $failed failed"

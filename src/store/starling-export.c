@@ -944,9 +944,12 @@ parse_import (const char  *data,
   if (len == 0 || !g_utf8_validate (data, len, NULL) ||
       !json_parser_load_from_data (parser, data, len, &local_error))
     {
+      /* json-glib quotes the bad token, and may cut it inside a character */
+      g_autofree char *reason = local_error != NULL ? g_utf8_make_valid (local_error->message, -1)
+                                                    : g_strdup (_("it is empty or not text"));
+
       g_set_error (error, STARLING_EXPORT_ERROR, STARLING_EXPORT_ERROR_NOT_JSON,
-                   _("The file is not valid JSON: %s"),
-                   local_error ? local_error->message : _("it is empty or not text"));
+                   _("The file is not valid JSON: %s"), reason);
       return FALSE;
     }
 

@@ -126,7 +126,8 @@ env.pop('G_DEBUG', None)
 demo = subprocess.Popen([demo_bin], env=env, stdout=subprocess.PIPE, text=True)
 
 try:
-    app = wait_for(find_app, 20)
+    # (a first GL window under Xvfb can take seconds on a loaded machine)
+    app = wait_for(find_app, 40)
     tap(app is not None, 'the demo appears on the accessibility bus')
     if app is None:
         raise SystemExit(1)

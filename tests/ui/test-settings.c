@@ -31,6 +31,13 @@
 
 /* ---- finding widgets as a user sees them ---- */
 
+/* Compares a string setting (and frees it). */
+#define assert_string_setting(settings, key, expected) \
+  G_STMT_START { \
+    g_autofree char *value_ = g_settings_get_string ((settings), (key)); \
+    g_assert_cmpstr (value_, ==, (expected)); \
+  } G_STMT_END
+
 static GtkWidget *
 find_row (GtkWidget  *root,
           const char *title)
@@ -1516,8 +1523,8 @@ check_setup_dialog (StarlingTestContext *context)
 
     g_assert_true (starling_test_wait_for (keyring_holds, &wait, 10000));
   }
-  g_assert_cmpstr (g_settings_get_string (settings, "base-url"), ==, fake_gemini_get_base_url (setup_fake));
-  g_assert_cmpstr (g_settings_get_string (settings, "provider"), ==, "custom");
+  assert_string_setting (settings, "base-url", fake_gemini_get_base_url (setup_fake));
+  assert_string_setting (settings, "provider", "custom");
 
   /* The models just listed are the list: no second request. */
   list = starling_model_list_get_for_client (starling_application_get_client (context->app));
@@ -1864,20 +1871,20 @@ check_preferences_window (StarlingTestContext *context)
 
   /* Provider: Google sets Google's address, and the field is fixed. */
   choose_item (root, "Provider", "Google");
-  g_assert_cmpstr (g_settings_get_string (settings, "base-url"), ==, "https://generativelanguage.googleapis.com");
+  assert_string_setting (settings, "base-url", "https://generativelanguage.googleapis.com");
   g_assert_false (gtk_widget_is_sensitive (row (root, "Base URL")));
   choose_item (root, "Provider", "Custom");
   g_assert_true (gtk_widget_is_sensitive (row (root, "Base URL")));
   gtk_editable_set_text (GTK_EDITABLE (row (root, "Base URL")), "http://example.com");
   g_signal_emit_by_name (row (root, "Base URL"), "apply");
   /* The key never goes unencrypted to another machine. */
-  g_assert_cmpstr (g_settings_get_string (settings, "base-url"), ==, "https://generativelanguage.googleapis.com");
+  assert_string_setting (settings, "base-url", "https://generativelanguage.googleapis.com");
   gtk_editable_set_text (GTK_EDITABLE (row (root, "Base URL")), "https://gemini.example.com/");
   g_signal_emit_by_name (row (root, "Base URL"), "apply");
-  g_assert_cmpstr (g_settings_get_string (settings, "base-url"), ==, "https://gemini.example.com/");
+  assert_string_setting (settings, "base-url", "https://gemini.example.com/");
 
   choose_item (root, "Authentication Header", "Authorization: Bearer");
-  g_assert_cmpstr (g_settings_get_string (settings, "auth-style"), ==, "bearer");
+  assert_string_setting (settings, "auth-style", "bearer");
   g_assert_cmpint (gem_client_get_auth_style (client), ==, GEM_AUTH_STYLE_BEARER);
 
   /* The timeout is the client's idle timeout. */
@@ -1887,9 +1894,9 @@ check_preferences_window (StarlingTestContext *context)
 
   /* Defaults for new chats. */
   starling_model_row_choose (STARLING_MODEL_ROW (row (root, "Default Model")), "gemini-3-pro-preview");
-  g_assert_cmpstr (g_settings_get_string (settings, "default-model"), ==, "gemini-3-pro-preview");
+  assert_string_setting (settings, "default-model", "gemini-3-pro-preview");
   choose_item (root, "Thinking", "High");
-  g_assert_cmpstr (g_settings_get_string (settings, "default-thinking"), ==, "high");
+  assert_string_setting (settings, "default-thinking", "high");
   gtk_switch_set_active (row_switch (root, "Show Thoughts"), TRUE);
   g_assert_true (g_settings_get_boolean (settings, "default-show-thoughts"));
   gtk_switch_set_active (row_switch (root, "Google Search"), TRUE);
@@ -1897,13 +1904,13 @@ check_preferences_window (StarlingTestContext *context)
   gtk_switch_set_active (row_switch (root, "Stream Answers"), FALSE);
   g_assert_false (g_settings_get_boolean (settings, "stream-answers"));
   type_text (row_text_view (root, "System Instruction"), "Be brief.");
-  g_assert_cmpstr (g_settings_get_string (settings, "default-system-instruction"), ==, "Be brief.");
+  assert_string_setting (settings, "default-system-instruction", "Be brief.");
   choose_item (root, "Answer With", "Images Only");
-  g_assert_cmpstr (g_settings_get_string (settings, "default-image-output"), ==, "image");
+  assert_string_setting (settings, "default-image-output", "image");
   choose_item (root, "Aspect Ratio", "21:9");
-  g_assert_cmpstr (g_settings_get_string (settings, "default-aspect-ratio"), ==, "21:9");
+  assert_string_setting (settings, "default-aspect-ratio", "21:9");
   choose_item (root, "Image Size", "4K");
-  g_assert_cmpstr (g_settings_get_string (settings, "default-image-size"), ==, "4K");
+  assert_string_setting (settings, "default-image-size", "4K");
 
   /* Appearance. */
   choose_item (root, "Style", "Dark");
