@@ -369,6 +369,214 @@ test_attachment_sent_inline (StarlingTestContext *context)
   g_assert_null (strstr (chips, "dots.png"));
 }
 
+static GtkWidget *
+find_text_view (GtkWidget *widget)
+{
+  if (GTK_IS_TEXT_VIEW (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_text_view (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  StarlingComposer *composer;
+  guint             n;
+} AttachmentWait;
+
+static gboolean
+has_attachments (gpointer user_data)
+{
+  AttachmentWait *wait = user_data;
+  g_autoptr(GPtrArray) attachments = starling_composer_dup_attachments (wait->composer);
+
+  return attachments->len >= wait->n;
+}
+
+static char *
+write_test_file (const char *name,
+                 const char *contents,
+                 gsize       length)
+{
+  char *path = g_build_filename (g_get_user_cache_dir (), name, NULL);
+
+  g_mkdir_with_parents (g_get_user_cache_dir (), 0700);
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+
+  return path;
+}
+
+/* Sends what the composer holds and returns the parts of the request. */
+static JsonArray *
+send_and_get_parts (StarlingChatView *view,
+                    const char       *prompt,
+                    guint             answer_index,
+                    JsonObject      **body)
+{
+  JsonArray *contents;
+
+  fake_gemini_clear_requests (fake);
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=Got them.");
+  type_and_send (view, prompt);
+  wait_for_status (view, answer_index, STARLING_MESSAGE_COMPLETE);
+
+  /* the parts of the newest turn */
+  *body = last_request_body ();
+  contents = json_object_get_array_member (*body, "contents");
+  return json_object_get_array_member (json_array_get_object_element (contents, json_array_get_length (contents) - 1),
+                                       "parts");
+}
+
+static void
+assert_inline_part (JsonArray  *parts,
+                    guint       index,
+                    const char *mime_type,
+                    const char *contents,
+                    gsize       length)
+{
+  JsonObject *inline_data = json_object_get_object_member (json_array_get_object_element (parts, index), "inlineData");
+  g_autofree char *expected = contents != NULL ? g_base64_encode ((const guchar *) contents, length) : NULL;
+
+  g_assert_nonnull (inline_data);
+  g_assert_cmpstr (json_object_get_string_member (inline_data, "mimeType"), ==, mime_type);
+  if (expected != NULL)
+    g_assert_cmpstr (json_object_get_string_member (inline_data, "data"), ==, expected);
+}
+
+/* Ctrl+V with files on the clipboard attaches them; with an image, the image. */
+static void
+test_paste_attachments (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  StarlingComposer *composer = starling_chat_view_get_composer (view);
+  GtkWidget *text_view = find_text_view (GTK_WIDGET (composer));
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (text_view);
+  static const char notes[] = "Meeting notes: bring the blue paint.\n";
+  g_autofree char *notes_path = write_test_file ("notes.txt", notes, strlen (notes));
+  g_autoptr(GFile) notes_file = g_file_new_for_path (notes_path);
+  /* (a GdkFileList is a GSList of GFile) */
+  g_autoptr(GSList) files = g_slist_prepend (NULL, notes_file);
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(JsonObject) body2 = NULL;
+  g_autofree char *chips = NULL;
+  g_autofree char *typed = NULL;
+  AttachmentWait wait = { composer, 1 };
+  JsonArray *parts;
+  guchar pixels[8 * 8 * 4];
+
+  g_assert_nonnull (text_view);
+  gdk_clipboard_set (clipboard, GDK_TYPE_FILE_LIST, files);
+  gtk_widget_grab_focus (text_view);
+  g_assert_true (gtk_widget_activate_action (text_view, "clipboard.paste", NULL));
+  g_assert_true (starling_test_wait_for (has_attachments, &wait, 5000));
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+  chips = starling_test_collect_text (GTK_WIDGET (composer));
+  g_assert_nonnull (strstr (chips, "notes.txt"));
+  /* The file names were not pasted as text. */
+  typed = starling_composer_dup_text (composer);
+  g_assert_cmpstr (typed, ==, "");
+
+  parts = send_and_get_parts (view, "Summarize the notes", 1, &body);
+  g_assert_cmpuint (json_array_get_length (parts), ==, 2);
+  assert_inline_part (parts, 0, "text/plain", notes, strlen (notes));
+
+  /* An image copied from another app. */
+  for (guint i = 0; i < sizeof pixels; i++)
+    pixels[i] = (guchar) (i * 13);
+  {
+    g_autoptr(GBytes) raw = g_bytes_new (pixels, sizeof pixels);
+
+    texture = gdk_memory_texture_new (8, 8, GDK_MEMORY_R8G8B8A8, raw, 32);
+  }
+  gdk_clipboard_set_texture (gtk_widget_get_clipboard (text_view), texture);
+  gtk_widget_grab_focus (text_view);
+  g_assert_true (gtk_widget_activate_action (text_view, "clipboard.paste", NULL));
+  g_assert_true (starling_test_wait_for (has_attachments, &wait, 5000));
+
+  parts = send_and_get_parts (view, "What is this?", 3, &body2);
+  g_assert_cmpuint (json_array_get_length (parts), ==, 2);
+  assert_inline_part (parts, 0, "image/png", NULL, 0);
+  {
+    /* The PNG sent holds the pixels that were copied. */
+    JsonObject *inline_data = json_object_get_object_member (json_array_get_object_element (parts, 0), "inlineData");
+    gsize length = 0;
+    g_autofree guchar *png = g_base64_decode (json_object_get_string_member (inline_data, "data"), &length);
+    g_autoptr(GBytes) bytes = g_bytes_new (png, length);
+    g_autoptr(GdkTexture) sent = gdk_texture_new_from_bytes (bytes, NULL);
+    guchar downloaded[8 * 8 * 4];
+
+    g_assert_nonnull (sent);
+    g_assert_cmpint (gdk_texture_get_width (sent), ==, 8);
+    gdk_texture_download (sent, downloaded, 32);
+    /* (download gives premultiplied BGRA/ARGB32; compare against the same) */
+    {
+      guchar expected[8 * 8 * 4];
+
+      gdk_texture_download (texture, expected, 32);
+      g_assert_cmpmem (downloaded, sizeof downloaded, expected, sizeof expected);
+    }
+  }
+  g_unlink (notes_path);
+}
+
+/* Files dropped on the composer (the drop target gets them from the drag). */
+static void
+test_drop_attachments (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  StarlingComposer *composer = starling_chat_view_get_composer (view);
+  static const char csv[] = "sky,blue\nsunset,red\n";
+  static const char pdf[] = "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+  g_autofree char *csv_path = write_test_file ("colours.txt", csv, strlen (csv));
+  g_autofree char *pdf_path = write_test_file ("report.pdf", pdf, strlen (pdf));
+  GFile *dropped[2] = { g_file_new_for_path (csv_path), g_file_new_for_path (pdf_path) };
+  g_autoptr(GSList) files = g_slist_prepend (g_slist_prepend (NULL, dropped[1]), dropped[0]);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (composer));
+  g_autoptr(JsonObject) body = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GtkDropTarget *target = NULL;
+  AttachmentWait wait = { composer, 2 };
+  gboolean accepted = FALSE;
+  JsonArray *parts;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        target = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (target);
+  g_assert_true (gdk_content_formats_contain_gtype (gtk_drop_target_get_formats (target), GDK_TYPE_FILE_LIST));
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_set_boxed (&value, files);
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_assert_true (accepted);
+  g_assert_true (starling_test_wait_for (has_attachments, &wait, 5000));
+
+  parts = send_and_get_parts (view, "Compare these", 1, &body);
+  g_assert_cmpuint (json_array_get_length (parts), ==, 3);
+  assert_inline_part (parts, 0, "text/plain", csv, strlen (csv));
+  assert_inline_part (parts, 1, "application/pdf", pdf, strlen (pdf));
+
+  g_object_unref (dropped[0]);
+  g_object_unref (dropped[1]);
+  g_unlink (csv_path);
+  g_unlink (pdf_path);
+}
+
 static void
 test_oversized_attachment_refused (StarlingTestContext *context)
 {
@@ -540,6 +748,8 @@ main (int   argc,
   g_test_add_data_func ("/chat/edit-and-resend", (gconstpointer) test_edit_and_resend_branches, run_test);
   g_test_add_data_func ("/chat/delete-pair", (gconstpointer) test_delete_pair, run_test);
   g_test_add_data_func ("/chat/attachment-inline", (gconstpointer) test_attachment_sent_inline, run_test);
+  g_test_add_data_func ("/chat/paste-attachments", (gconstpointer) test_paste_attachments, run_test);
+  g_test_add_data_func ("/chat/drop-attachments", (gconstpointer) test_drop_attachments, run_test);
   g_test_add_data_func ("/chat/oversized-attachment", (gconstpointer) test_oversized_attachment_refused, run_test);
   g_test_add_data_func ("/chat/thoughts", (gconstpointer) test_thoughts_section, run_test);
   g_test_add_data_func ("/chat/sticks-to-bottom", (gconstpointer) test_sticks_to_bottom, run_test);
