@@ -55,11 +55,14 @@ def walk(node, depth=0):
 
 
 def find(root, role=None, name=None):
+    """The first visible node of that role and name; role may be a tuple of
+    roles, name a function that says whether a name fits."""
     for node in walk(root):
         try:
-            if role is not None and node.get_role_name() != role:
+            if role is not None and node.get_role_name() not in ((role,) if isinstance(role, str) else role):
                 continue
-            if name is not None and node.get_name() != name:
+            if name is not None and not (name(node.get_name() or '') if callable(name)
+                                         else node.get_name() == name):
                 continue
             # GTK 4.8 reports no "showing" state; "visible" is the best it offers.
             if not node.get_state_set().contains(Atspi.StateType.VISIBLE):
@@ -137,16 +140,5 @@ def find_app():
 def find_button(root, label):
     """A button by what it reads: GTK 4.8 names a button with a mnemonic
     after both its label and the mnemonic's text ("_Save Save")."""
-    for node in walk(root):
-        try:
-            if node.get_role_name() not in ('push button', 'menu item', 'toggle button'):
-                continue
-            name = node.get_name() or ''
-            if name != label and not name.endswith(' ' + label):
-                continue
-            if not node.get_state_set().contains(Atspi.StateType.VISIBLE):
-                continue
-            return node
-        except Exception:
-            continue
-    return None
+    return find(root, ('push button', 'menu item', 'toggle button'),
+                lambda name: name == label or name.endswith(' ' + label))
