@@ -999,9 +999,12 @@ parse_import (const char  *data,
         }
       if (!starling_store_role_from_string (role, &store_role))
         {
+          /* quoted to the user: json-glib 1.6 lets "\ud800" through as bytes that are not UTF-8 */
+          g_autofree char *shown = g_utf8_make_valid (role, -1);
+
           g_set_error (error, STARLING_EXPORT_ERROR, STARLING_EXPORT_ERROR_UNKNOWN_ROLE,
                        _("Message %u has an unknown role “%s” (expected “user” or “model”)."),
-                       i + 1, role);
+                       i + 1, shown);
           return FALSE;
         }
 
