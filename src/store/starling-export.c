@@ -658,6 +658,38 @@ starling_export_markdown (StarlingStore  *store,
 
 /* JSON: the API's own "contents", each "parts" written exactly as stored */
 
+/* What came with an answer besides its parts, under the names the API gives
+ * them on a candidate: the sources behind it, why it stopped, its token
+ * counts and the model that wrote it. Kept as they were stored. */
+static void
+append_answer_metadata (GString               *out,
+                        StarlingStoredMessage *m)
+{
+  const char *finish_reason = starling_stored_message_get_finish_reason (m);
+  const char *usage = starling_stored_message_get_usage_json (m);
+  const char *grounding = starling_stored_message_get_grounding_json (m);
+  const char *model_version = starling_stored_message_get_model_version (m);
+
+  if (finish_reason != NULL && *finish_reason != '\0')
+    {
+      g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), finish_reason);
+      g_autofree char *quoted = json_to_string (node, FALSE);
+
+      g_string_append_printf (out, ", \"finishReason\": %s", quoted);
+    }
+  if (usage != NULL && *usage != '\0')
+    g_string_append_printf (out, ", \"usageMetadata\": %s", usage);
+  if (grounding != NULL && *grounding != '\0')
+    g_string_append_printf (out, ", \"groundingMetadata\": %s", grounding);
+  if (model_version != NULL && *model_version != '\0')
+    {
+      g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), model_version);
+      g_autofree char *quoted = json_to_string (node, FALSE);
+
+      g_string_append_printf (out, ", \"modelVersion\": %s", quoted);
+    }
+}
+
 static char *
 json_for (StarlingConversationInfo *info,
           GPtrArray                *messages)
@@ -695,10 +727,12 @@ json_for (StarlingConversationInfo *info,
     {
       StarlingStoredMessage *m = g_ptr_array_index (messages, i);
 
-      g_string_append_printf (out, "%s\n    {\"role\": \"%s\", \"parts\": %s}",
+      g_string_append_printf (out, "%s\n    {\"role\": \"%s\", \"parts\": %s",
                               i > 0 ? "," : "",
                               starling_store_role_to_string (starling_stored_message_get_role (m)),
                               starling_stored_message_get_parts_json (m));
+      append_answer_metadata (out, m);
+      g_string_append_c (out, '}');
     }
   g_string_append (out, messages->len > 0 ? "\n  ]\n}\n" : "]\n}\n");
 
@@ -729,7 +763,9 @@ export_json_string (StarlingStore  *store,
  * The conversation's active path as `{"starling": {"version", "title",
  * "created", "model", "settings"}, "contents": [{"role", "parts"}, ...]}`:
  * the contents in the API's own shape, images inline, every part exactly as
- * it was received (thought signatures included).
+ * it was received (thought signatures included); an answer also carries its
+ * "groundingMetadata", "finishReason", "usageMetadata" and "modelVersion"
+ * when it had them, which the import reads back.
  *
  * Returns: (transfer full): the JSON text, or %NULL
  */
@@ -871,7 +907,28 @@ typedef struct
   gint64             created;
   GPtrArray         *roles;   /* StarlingStoreRole as pointers */
   GPtrArray         *parts;   /* raw JSON text */
+  GPtrArray         *answers; /* ImportedAnswer, or NULL where a message has none */
 } Imported;
+
+typedef struct
+{
+  char *finish_reason;
+  char *usage_json;
+  char *grounding_json;
+  char *model_version;
+} ImportedAnswer;
+
+static void
+imported_answer_free (ImportedAnswer *answer)
+{
+  if (answer == NULL)
+    return;
+  g_free (answer->finish_reason);
+  g_free (answer->usage_json);
+  g_free (answer->grounding_json);
+  g_free (answer->model_version);
+  g_free (answer);
+}
 
 static void
 imported_clear (Imported *im)
@@ -881,6 +938,7 @@ imported_clear (Imported *im)
   g_free (im->settings_json);
   g_clear_pointer (&im->roles, g_ptr_array_unref);
   g_clear_pointer (&im->parts, g_ptr_array_unref);
+  g_clear_pointer (&im->answers, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Imported, imported_clear)
@@ -928,6 +986,44 @@ read_metadata (JsonObject  *root,
   return TRUE;
 }
 
+/* The JSON of one member, as the file spells it when it can be told. */
+static char *
+member_json (const char       *data,
+             JsonObject       *content,
+             StarlingJsonSpan *content_span,
+             const char       *name)
+{
+  StarlingJsonSpan *span = content_span != NULL ? starling_json_span_get_member (content_span, name)
+                                                : NULL;
+
+  if (span != NULL && span->type == STARLING_JSON_SPAN_OBJECT)
+    return g_strndup (data + span->start, span->end - span->start);
+
+  return json_to_string (json_object_get_member (content, name), FALSE);
+}
+
+/* An answer's metadata in an export (see append_answer_metadata()); what
+ * does not have the right type is left out. */
+static ImportedAnswer *
+read_answer_metadata (const char       *data,
+                      JsonObject       *content,
+                      StarlingJsonSpan *content_span)
+{
+  ImportedAnswer *answer = g_new0 (ImportedAnswer, 1);
+  const char *finish_reason = object_string (content, "finishReason", NULL);
+  const char *model_version = object_string (content, "modelVersion", NULL);
+
+  /* (written back out as JSON strings: json-glib may hand over bytes that are not UTF-8) */
+  answer->finish_reason = finish_reason != NULL ? g_utf8_make_valid (finish_reason, -1) : NULL;
+  answer->model_version = model_version != NULL ? g_utf8_make_valid (model_version, -1) : NULL;
+  if (object_object (content, "usageMetadata", NULL) != NULL)
+    answer->usage_json = member_json (data, content, content_span, "usageMetadata");
+  if (object_object (content, "groundingMetadata", NULL) != NULL)
+    answer->grounding_json = member_json (data, content, content_span, "groundingMetadata");
+
+  return answer;
+}
+
 static gboolean
 parse_import (const char  *data,
               gsize        len,
@@ -972,6 +1068,7 @@ parse_import (const char  *data,
 
   im->roles = g_ptr_array_new ();
   im->parts = g_ptr_array_new_with_free_func (g_free);
+  im->answers = g_ptr_array_new_with_free_func ((GDestroyNotify) imported_answer_free);
 
   for (guint i = 0; i < json_array_get_length (contents); i++)
     {
@@ -1038,6 +1135,16 @@ parse_import (const char  *data,
       else
         g_ptr_array_add (im->parts, json_to_string (json_object_get_member (content, "parts"),
                                                     FALSE));
+
+      g_ptr_array_add (im->answers,
+                       store_role == STARLING_STORE_ROLE_MODEL
+                       ? read_answer_metadata (data, content,
+                                               contents_span != NULL &&
+                                               contents_span->type == STARLING_JSON_SPAN_ARRAY &&
+                                               i < contents_span->children->len
+                                               ? g_ptr_array_index (contents_span->children, i)
+                                               : NULL)
+                       : NULL);
     }
 
   return TRUE;
@@ -1081,11 +1188,22 @@ starling_import_json_data (StarlingStore  *store,
 
   for (guint i = 0; i < im.parts->len; i++)
     {
+      ImportedAnswer *answer = g_ptr_array_index (im.answers, i);
+
       parent = starling_store_append_message (store, conversation_id, parent,
                                               GPOINTER_TO_UINT (g_ptr_array_index (im.roles, i)),
                                               g_ptr_array_index (im.parts, i),
                                               STARLING_STORE_STATUS_COMPLETE, error);
       if (parent <= 0)
+        goto fail;
+
+      if (answer != NULL &&
+          (answer->finish_reason != NULL || answer->usage_json != NULL ||
+           answer->grounding_json != NULL || answer->model_version != NULL) &&
+          !starling_store_finish_message (store, parent, NULL, STARLING_STORE_STATUS_COMPLETE,
+                                          answer->finish_reason, answer->usage_json,
+                                          answer->grounding_json, answer->model_version, NULL,
+                                          error))
         goto fail;
     }
 

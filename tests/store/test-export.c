@@ -237,6 +237,16 @@ test_json_round_trip (void)
   g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (meta, "settings"),
                                                     "temperature"), ==, 0.7);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "contents")), ==, 4);
+  {
+    /* the answer keeps its sources (the names the API gives them on a candidate) */
+    JsonObject *answer = json_array_get_object_element (json_object_get_array_member (root, "contents"), 1);
+    JsonObject *grounding = json_object_get_object_member (answer, "groundingMetadata");
+
+    g_assert_nonnull (grounding);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (grounding, "groundingChunks")), >, 0);
+    g_assert_cmpstr (json_object_get_string_member (answer, "finishReason"), ==, "STOP");
+    g_assert_cmpstr (json_object_get_string_member (answer, "modelVersion"), ==, "gemini-2.5-flash");
+  }
   photo_b64 = g_base64_encode (g_bytes_get_data (f.photo, NULL), g_bytes_get_size (f.photo));
   g_assert_cmpstr (json_object_get_string_member (
                      json_object_get_object_member (
@@ -269,7 +279,16 @@ test_json_round_trip (void)
                        starling_stored_message_get_parts_json (a));
       g_assert_cmpint (starling_stored_message_get_role (b), ==,
                        starling_stored_message_get_role (a));
+      /* and what came with each answer: its sources, why it stopped, the model */
+      g_assert_cmpstr (starling_stored_message_get_grounding_json (b), ==,
+                       starling_stored_message_get_grounding_json (a));
+      g_assert_cmpstr (starling_stored_message_get_finish_reason (b), ==,
+                       starling_stored_message_get_finish_reason (a));
+      g_assert_cmpstr (starling_stored_message_get_model_version (b), ==,
+                       starling_stored_message_get_model_version (a));
     }
+  g_assert_nonnull (starling_stored_message_get_grounding_json (g_ptr_array_index (imported, 1)));
+  g_assert_cmpstr (starling_stored_message_get_finish_reason (g_ptr_array_index (imported, 1)), ==, "STOP");
   info = starling_store_get_conversation (store, copy, &error);
   g_assert_cmpstr (starling_conversation_info_get_title (info), ==, "Weather and a cat");
   g_assert_cmpint (starling_conversation_info_get_created (info), ==, FIXED_CREATED);
