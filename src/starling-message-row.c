@@ -9,8 +9,10 @@
 
 #include "gem-citations.h"
 #include "gem-error.h"
+#include "starling-citation-popover.h"
 #include "starling-image-viewer.h"
 #include "starling-inspector.h"
+#include "starling-markdown-parser.h"
 #include "starling-markdown-view.h"
 #include "starling-message-row.h"
 
@@ -1294,6 +1296,34 @@ setup_user (StarlingMessageRow *self)
     }
 }
 
+/* A citation marker [N] opens its source's details; other links go on to
+ * the view's own handler (the browser). */
+static gboolean
+markdown_link_cb (StarlingMessageRow *self,
+                  const char         *uri,
+                  GtkWidget          *markdown)
+{
+  GemResponse *response = starling_message_get_response (self->message);
+  GdkRectangle area;
+  GtkWidget *popover;
+  guint index;
+
+  if (!starling_md_uri_get_citation (uri, &index))
+    return FALSE;
+  if (response == NULL)
+    return TRUE;
+
+  popover = starling_citation_popover_new (response, index);
+  gtk_widget_set_parent (popover, markdown);
+  starling_markdown_view_get_link_area (STARLING_MARKDOWN_VIEW (markdown), &area);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &area);
+  /* one at a time, gone when closed */
+  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
+
+  return TRUE;
+}
+
 static void
 setup_model (StarlingMessageRow *self)
 {
@@ -1304,6 +1334,8 @@ setup_model (StarlingMessageRow *self)
   self->markdown = starling_markdown_view_new ();
   gtk_widget_add_css_class (self->markdown, "message-text");
   gtk_box_append (self->content_box, self->markdown);
+  g_signal_connect_object (self->markdown, "activate-link", G_CALLBACK (markdown_link_cb), self,
+                           G_CONNECT_SWAPPED);
   starling_markdown_view_set_text (STARLING_MARKDOWN_VIEW (self->markdown),
                                    starling_message_get_text (self->message));
 

@@ -214,7 +214,35 @@ starling_md_uri_is_allowed (const char *uri)
 
   return g_strcmp0 (scheme, "http") == 0 ||
          g_strcmp0 (scheme, "https") == 0 ||
-         g_strcmp0 (scheme, "mailto") == 0;
+         g_strcmp0 (scheme, "mailto") == 0 ||
+         starling_md_uri_get_citation (uri, NULL);
+}
+
+/**
+ * starling_md_uri_get_citation:
+ * @uri: a link's target
+ * @index: (out) (optional): the source's index
+ *
+ * Citation markers are links `cite:N` (see gem_citations_annotate_markdown()),
+ * N the index of a grounding source: they open the source's details in the
+ * app, never anything outside it.
+ *
+ * Returns: whether @uri is a citation marker
+ */
+gboolean
+starling_md_uri_get_citation (const char *uri,
+                              guint      *index)
+{
+  guint64 value;
+
+  if (uri == NULL || !g_str_has_prefix (uri, "cite:") || uri[5] == '\0')
+    return FALSE;
+  if (!g_ascii_string_to_unsigned (uri + 5, 10, 0, G_MAXUINT, &value, NULL))
+    return FALSE;
+  if (index != NULL)
+    *index = (guint) value;
+
+  return TRUE;
 }
 
 void

@@ -84,6 +84,8 @@ void       starling_md_unit_free          (StarlingMdUnit       *unit);
 gboolean   starling_md_unit_equal         (const StarlingMdUnit *a,
                                            const StarlingMdUnit *b);
 gboolean   starling_md_uri_is_allowed     (const char           *uri);
+gboolean   starling_md_uri_get_citation   (const char           *uri,
+                                           guint                *index);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StarlingMdUnit, starling_md_unit_free)
 

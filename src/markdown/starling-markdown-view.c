@@ -80,6 +80,7 @@ struct _StarlingMarkdownView
 
   /* The stream as received so far for rendering, and as rendered: a line
    * that may become a code fence is held back until it is complete. */
+  GdkRectangle               link_area;   /* of the last link clicked, in the view */
   gsize                      visible_len;
   gsize                      rendered_len;
   guint                      tick_id;
@@ -228,9 +229,15 @@ link_released_cb (GtkGestureClick      *gesture,
 {
   GtkWidget *text_view = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
 
+  double view_x, view_y;
+
   /* A drag that selected text is not a click on a link. */
   if (n_press != 1 || gtk_text_buffer_get_has_selection (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view))))
     return;
+
+  /* Where a popover about the link points. */
+  if (gtk_widget_translate_coordinates (text_view, GTK_WIDGET (self), x, y, &view_x, &view_y))
+    self->link_area = (GdkRectangle) { (int) view_x, (int) view_y, 1, 1 };
 
   activate_link (self, link_at_location (GTK_TEXT_VIEW (text_view), x, y));
 }
@@ -1078,9 +1085,14 @@ starling_markdown_view_dispose (GObject *object)
 {
   StarlingMarkdownView *self = STARLING_MARKDOWN_VIEW (object);
 
+  GtkWidget *child;
+
   cancel_render (self);
   g_clear_pointer (&self->tail, g_ptr_array_unref);
   g_clear_pointer (&self->segments, g_ptr_array_unref);
+  /* what others put here: a popover about a link */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (starling_markdown_view_parent_class)->dispose (object);
 }
@@ -1142,6 +1154,10 @@ starling_markdown_view_activate_link (StarlingMarkdownView *self,
                                       const char           *uri)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  /* A citation marker is the app's to show, never the desktop's. */
+  if (starling_md_uri_get_citation (uri, NULL))
+    return TRUE;
 
   gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
 
@@ -1547,4 +1563,21 @@ starling_markdown_view_get_commit_point (StarlingMarkdownView  *self,
       *widget = last->widget;
       *offset = last->n_chars;
     }
+}
+
+/**
+ * starling_markdown_view_get_link_area:
+ * @self: a #StarlingMarkdownView
+ * @area: (out): where the last link was clicked, in @self's coordinates
+ *
+ * For a popover that answers the click (a citation marker's sources).
+ */
+void
+starling_markdown_view_get_link_area (StarlingMarkdownView *self,
+                                      GdkRectangle         *area)
+{
+  g_return_if_fail (STARLING_IS_MARKDOWN_VIEW (self));
+  g_return_if_fail (area != NULL);
+
+  *area = self->link_area;
 }

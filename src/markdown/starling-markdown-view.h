@@ -25,6 +25,8 @@ char            *starling_markdown_view_dup_visible_text (StarlingMarkdownView *
 gboolean         starling_markdown_view_get_streaming    (StarlingMarkdownView *self);
 const char      *starling_markdown_view_get_link_at_iter (StarlingMarkdownView *self,
                                                           const GtkTextIter    *iter);
+void             starling_markdown_view_get_link_area    (StarlingMarkdownView *self,
+                                                          GdkRectangle         *area);
 GtkTextTagTable *starling_markdown_view_get_tag_table    (void);
 
 G_END_DECLS

@@ -10,6 +10,8 @@
 
 #include "fake-gemini.h"
 #include "starling-chat-view.h"
+#include "starling-citation-popover.h"
+#include "starling-markdown-view.h"
 #include "starling-message-row.h"
 #include "starling-test-ui.h"
 
@@ -577,6 +579,124 @@ test_drop_attachments (StarlingTestContext *context)
   g_unlink (pdf_path);
 }
 
+/* The text of every prose block of a Markdown view, with where it is. */
+static GtkTextView *
+text_view_holding (GtkWidget  *widget,
+                   const char *needle,
+                   int        *offset)
+{
+  if (GTK_IS_TEXT_VIEW (widget))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+      GtkTextIter start, end;
+      g_autofree char *text = NULL;
+      const char *found;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      text = gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+      found = strstr (text, needle);
+      if (found != NULL)
+        {
+          *offset = (int) g_utf8_pointer_to_offset (text, found);
+          return GTK_TEXT_VIEW (widget);
+        }
+      return NULL;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkTextView *found = text_view_holding (child, needle, offset);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+popover_shown (gpointer user_data)
+{
+  GtkWidget *markdown = user_data;
+  GtkWidget *popover = starling_test_find_widget (markdown, STARLING_TYPE_CITATION_POPOVER, NULL);
+
+  return popover != NULL && gtk_widget_get_mapped (popover);
+}
+
+/* A grounded answer: each marker sits after the sentence its source
+ * supports, and activating one shows that source. */
+static void
+test_citation_markers (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  StarlingMessage *answer;
+  GemResponse *response;
+  g_autoptr(GPtrArray) chunks = NULL;
+  g_autoptr(GPtrArray) supports = NULL;
+  GtkWidget *markdown;
+  GtkWidget *popover;
+  GtkTextView *text_view;
+  GtkTextIter marker;
+  g_autofree char *shown = NULL;
+  g_autofree char *before = NULL;
+  const GemGroundingSupport *first;
+  const GemGroundingChunk *chunk;
+  GtkTextIter start;
+  gboolean handled = FALSE;
+  int offset = -1;
+
+  fake_gemini_route (fake, "gemini-2.5-flash", "replay=generative-ai-js/streaming-success-search-grounding.txt");
+  type_and_send (view, "What is Google's stock price?");
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+  answer = message_at (view, 1);
+  response = starling_message_get_response (answer);
+  chunks = gem_response_get_grounding_chunks (response);
+  supports = gem_response_get_grounding_supports (response);
+  g_assert_cmpuint (chunks->len, >=, 1);
+  g_assert_cmpuint (supports->len, >=, 1);
+  first = g_ptr_array_index (supports, 0);
+  chunk = g_ptr_array_index (chunks, first->chunk_indices[0]);
+
+  markdown = starling_test_find_widget (row_at (view, 1), STARLING_TYPE_MARKDOWN_VIEW, NULL);
+  g_assert_nonnull (markdown);
+  starling_test_wait_until_drawn (markdown);
+
+  /* [1] right after the first supported sentence, a link to its source */
+  text_view = text_view_holding (markdown, "[1]", &offset);
+  g_assert_nonnull (text_view);
+  gtk_text_buffer_get_iter_at_offset (gtk_text_view_get_buffer (text_view), &marker, offset + 1);
+  g_assert_cmpstr (starling_markdown_view_get_link_at_iter (STARLING_MARKDOWN_VIEW (markdown), &marker), ==,
+                   "cite:0");
+  gtk_text_buffer_get_start_iter (gtk_text_view_get_buffer (text_view), &start);
+  gtk_text_buffer_get_iter_at_offset (gtk_text_view_get_buffer (text_view), &marker, offset);
+  before = gtk_text_buffer_get_text (gtk_text_view_get_buffer (text_view), &start, &marker, TRUE);
+  g_assert_true (g_str_has_suffix (before, "Alphabet Inc."));
+  g_assert_true (g_str_has_suffix (before, first->text));
+
+  /* activated (a click or Enter on it), it shows the source */
+  g_signal_emit_by_name (markdown, "activate-link", "cite:0", &handled);
+  g_assert_true (handled);
+  g_assert_true (starling_test_wait_for (popover_shown, markdown, 5000));
+  popover = starling_test_find_widget (markdown, STARLING_TYPE_CITATION_POPOVER, NULL);
+  shown = starling_test_collect_text (popover);
+  g_test_message ("popover: %s", shown);
+  g_assert_nonnull (strstr (shown, "Source 1"));
+  g_assert_nonnull (strstr (shown, chunk->title));
+  g_assert_nonnull (strstr (shown, first->text));
+  g_assert_nonnull (strstr (shown, "69% confident"));   /* 0.689 */
+  g_assert_cmpstr (starling_citation_popover_get_uri (STARLING_CITATION_POPOVER (popover)), ==, chunk->uri);
+  gtk_popover_popdown (GTK_POPOVER (popover));
+
+  /* a marker of a source the answer does not have says so */
+  g_signal_emit_by_name (markdown, "activate-link", "cite:99", &handled);
+  g_assert_true (starling_test_wait_for (popover_shown, markdown, 5000));
+  g_free (shown);
+  shown = starling_test_collect_text (starling_test_find_widget (markdown, STARLING_TYPE_CITATION_POPOVER, NULL));
+  g_assert_nonnull (strstr (shown, "not in the answer"));
+}
+
 static void
 test_oversized_attachment_refused (StarlingTestContext *context)
 {
@@ -750,6 +870,7 @@ main (int   argc,
   g_test_add_data_func ("/chat/attachment-inline", (gconstpointer) test_attachment_sent_inline, run_test);
   g_test_add_data_func ("/chat/paste-attachments", (gconstpointer) test_paste_attachments, run_test);
   g_test_add_data_func ("/chat/drop-attachments", (gconstpointer) test_drop_attachments, run_test);
+  g_test_add_data_func ("/chat/citation-markers", (gconstpointer) test_citation_markers, run_test);
   g_test_add_data_func ("/chat/oversized-attachment", (gconstpointer) test_oversized_attachment_refused, run_test);
   g_test_add_data_func ("/chat/thoughts", (gconstpointer) test_thoughts_section, run_test);
   g_test_add_data_func ("/chat/sticks-to-bottom", (gconstpointer) test_sticks_to_bottom, run_test);
