@@ -1296,6 +1296,23 @@ setup_user (StarlingMessageRow *self)
     }
 }
 
+static gboolean
+unparent_idle_cb (gpointer user_data)
+{
+  GtkWidget *popover = user_data;
+
+  if (gtk_widget_get_parent (popover) != NULL)
+    gtk_widget_unparent (popover);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+citation_popover_closed_cb (GtkPopover *popover)
+{
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, unparent_idle_cb, g_object_ref (popover), g_object_unref);
+}
+
 /* A citation marker [N] opens its source's details; other links go on to
  * the view's own handler (the browser). */
 static gboolean
@@ -1317,11 +1334,77 @@ markdown_link_cb (StarlingMessageRow *self,
   gtk_widget_set_parent (popover, markdown);
   starling_markdown_view_get_link_area (STARLING_MARKDOWN_VIEW (markdown), &area);
   gtk_popover_set_pointing_to (GTK_POPOVER (popover), &area);
-  /* one at a time, gone when closed */
-  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+  /* gone when closed, once GTK is done with it */
+  g_signal_connect (popover, "closed", G_CALLBACK (citation_popover_closed_cb), NULL);
   gtk_popover_popup (GTK_POPOVER (popover));
 
   return TRUE;
+}
+
+/* Hovering a marker [N] highlights the sentence it stands for and tells its
+ * sources with the model's confidence in each. */
+static void
+markdown_link_hovered_cb (StarlingMessageRow *self,
+                          const char         *uri,
+                          GtkWidget          *markdown)
+{
+  GemResponse *response = starling_message_get_response (self->message);
+  g_autoptr(GPtrArray) supports = NULL;
+  g_autoptr(GPtrArray) chunks = NULL;
+  g_autoptr(GPtrArray) candidates = NULL;
+  g_autoptr(GPtrArray) candidate_supports = NULL;
+  g_autoptr(GString) tip = NULL;
+  const GemGroundingSupport *support;
+  guint index;
+  int found;
+
+  gtk_widget_set_tooltip_text (markdown, NULL);
+  if (!starling_md_uri_get_citation (uri, &index) || response == NULL)
+    return;
+
+  supports = gem_response_get_grounding_supports (response);
+  chunks = gem_response_get_grounding_chunks (response);
+  candidates = g_ptr_array_new ();
+  candidate_supports = g_ptr_array_new ();
+  for (guint i = 0; i < supports->len; i++)
+    {
+      support = g_ptr_array_index (supports, i);
+      for (guint j = 0; j < support->n_chunk_indices; j++)
+        {
+          if (support->chunk_indices[j] == index && support->text != NULL)
+            {
+              g_ptr_array_add (candidates, support->text);
+              g_ptr_array_add (candidate_supports, (gpointer) support);
+              break;
+            }
+        }
+    }
+  g_ptr_array_add (candidates, NULL);
+
+  found = starling_markdown_view_highlight_before_link (STARLING_MARKDOWN_VIEW (markdown),
+                                                        (const char * const *) candidates->pdata);
+  if (found < 0)
+    return;
+
+  support = g_ptr_array_index (candidate_supports, found);
+  tip = g_string_new (NULL);
+  for (guint j = 0; j < support->n_chunk_indices; j++)
+    {
+      guint chunk_index = support->chunk_indices[j];
+      GemGroundingChunk *chunk = chunk_index < chunks->len ? g_ptr_array_index (chunks, chunk_index) : NULL;
+      const char *title = chunk != NULL && chunk->title != NULL ? chunk->title : "";
+
+      if (tip->len > 0)
+        g_string_append_c (tip, '\n');
+      if (j < support->n_confidence_scores)
+        /* Translators: a source in a tooltip: its number, its title, the model's confidence in percent */
+        g_string_append_printf (tip, _("[%u] %s, %d%% confident"), chunk_index + 1, title,
+                                (int) (support->confidence_scores[j] * 100.0 + 0.5));
+      else
+        /* Translators: a source in a tooltip: its number and its title */
+        g_string_append_printf (tip, _("[%u] %s"), chunk_index + 1, title);
+    }
+  gtk_widget_set_tooltip_text (markdown, tip->str);
 }
 
 static void
@@ -1335,6 +1418,8 @@ setup_model (StarlingMessageRow *self)
   gtk_widget_add_css_class (self->markdown, "message-text");
   gtk_box_append (self->content_box, self->markdown);
   g_signal_connect_object (self->markdown, "activate-link", G_CALLBACK (markdown_link_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->markdown, "link-hovered", G_CALLBACK (markdown_link_hovered_cb), self,
                            G_CONNECT_SWAPPED);
   starling_markdown_view_set_text (STARLING_MARKDOWN_VIEW (self->markdown),
                                    starling_message_get_text (self->message));

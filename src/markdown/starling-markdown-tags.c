@@ -77,9 +77,12 @@ update_colors (AdwStyleManager *style_manager)
   GdkRGBA link_dark = { 0.471, 0.682, 0.929, 1.0 };   /* #78aeed */
   GdkRGBA quote = { 0.0, 0.0, 0.0, 0.58 };
   GdkRGBA quote_dark = { 1.0, 1.0, 1.0, 0.62 };
+  GdkRGBA highlight = { 0.110, 0.443, 0.847, 0.16 };
+  GdkRGBA highlight_dark = { 0.471, 0.682, 0.929, 0.24 };
 
   g_object_set (tags.link, "foreground-rgba", dark ? &link_dark : &link, NULL);
   g_object_set (tags.quote, "foreground-rgba", dark ? &quote_dark : &quote, NULL);
+  g_object_set (tags.highlight, "background-rgba", dark ? &highlight_dark : &highlight, NULL);
 }
 
 static void
@@ -129,6 +132,7 @@ ensure_tags (void)
                        "background-rgba", &code_background,
                        NULL);
   tags.link = add_tag ("link", "underline", PANGO_UNDERLINE_SINGLE, NULL);
+  tags.highlight = add_tag ("highlight", NULL);
   tags.rule_spacer = add_tag ("rule-spacer", "size-points", 2.0, NULL);
   /* Pango wraps a very long word slowly (quadratic) unless told it may cut
    * anywhere. */

@@ -25,6 +25,7 @@ typedef struct
   GtkTextTag *strikethrough;
   GtkTextTag *code;
   GtkTextTag *link;
+  GtkTextTag *highlight;     /* the sentence a hovered citation marker stands for */
   GtkTextTag *heading[6];
   GtkTextTag *quote;
   GtkTextTag *rule;

@@ -81,6 +81,9 @@ struct _StarlingMarkdownView
   /* The stream as received so far for rendering, and as rendered: a line
    * that may become a code fence is held back until it is complete. */
   GdkRectangle               link_area;   /* of the last link clicked, in the view */
+  GtkTextView               *hovered_view;   /* the link under the pointer, if any */
+  guint                      hovered_start;
+  char                      *hovered_uri;
   gsize                      visible_len;
   gsize                      rendered_len;
   guint                      tick_id;
@@ -106,6 +109,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   ACTIVATE_LINK,
+  LINK_HOVERED,
   N_SIGNALS
 };
 
@@ -252,19 +256,76 @@ table_link_cb (StarlingMarkdownView *self,
 }
 
 static void
+clear_highlight (StarlingMarkdownView *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  if (self->hovered_view == NULL)
+    return;
+
+  buffer = gtk_text_view_get_buffer (self->hovered_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_remove_tag (buffer, starling_markdown_tags_get ()->highlight, &start, &end);
+}
+
+/* The pointer moved onto a link, or off one (@link %NULL). */
+static void
+set_hovered_link (StarlingMarkdownView *self,
+                  GtkTextView          *text_view,
+                  const StarlingMdLink *link)
+{
+  const char *uri = link != NULL ? link->uri : NULL;
+
+  if (g_strcmp0 (uri, self->hovered_uri) == 0 &&
+      (link == NULL || (self->hovered_view == text_view && self->hovered_start == link->start)))
+    return;
+
+  clear_highlight (self);
+  g_free (self->hovered_uri);
+  self->hovered_uri = g_strdup (uri);
+  g_set_weak_pointer (&self->hovered_view, link != NULL ? text_view : NULL);
+  self->hovered_start = link != NULL ? link->start : 0;
+  g_signal_emit (self, signals[LINK_HOVERED], 0, uri);
+}
+
+static void
 link_motion_cb (GtkEventControllerMotion *controller,
                 double                    x,
                 double                    y,
-                gpointer                  user_data)
+                StarlingMarkdownView     *self)
 {
   GtkWidget *text_view = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
-  const char *cursor = link_at_location (GTK_TEXT_VIEW (text_view), x, y) != NULL ? "pointer" : "text";
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
+  Segment *segment = g_object_get_data (G_OBJECT (buffer), "starling-markdown-segment");
+  const StarlingMdLink *link = NULL;
+  const char *cursor;
+  GtkTextIter iter;
+  int buffer_x, buffer_y;
 
+  gtk_text_view_window_to_buffer_coords (GTK_TEXT_VIEW (text_view), GTK_TEXT_WINDOW_WIDGET, x, y,
+                                         &buffer_x, &buffer_y);
+  if (segment != NULL &&
+      gtk_text_view_get_iter_at_location (GTK_TEXT_VIEW (text_view), &iter, buffer_x, buffer_y))
+    link = segment_link_at (segment, gtk_text_iter_get_offset (&iter));
+  if (link != NULL && !starling_md_uri_is_allowed (link->uri))
+    link = NULL;
+
+  cursor = link != NULL ? "pointer" : "text";
   if (g_strcmp0 (g_object_get_data (G_OBJECT (text_view), "starling-cursor"), cursor) != 0)
     {
       g_object_set_data (G_OBJECT (text_view), "starling-cursor", (gpointer) cursor);
       gtk_widget_set_cursor_from_name (text_view, cursor);
     }
+
+  set_hovered_link (self, GTK_TEXT_VIEW (text_view), link);
+}
+
+static void
+link_leave_cb (GtkEventControllerMotion *controller,
+               StarlingMarkdownView     *self)
+{
+  set_hovered_link (self, NULL, NULL);
 }
 
 static GtkWidget *
@@ -283,7 +344,8 @@ create_text_view (StarlingMarkdownView *self,
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_PRIMARY);
   g_signal_connect_object (click, "released", G_CALLBACK (link_released_cb), self, 0);
   gtk_widget_add_controller (text_view, GTK_EVENT_CONTROLLER (click));
-  g_signal_connect (motion, "motion", G_CALLBACK (link_motion_cb), NULL);
+  g_signal_connect_object (motion, "motion", G_CALLBACK (link_motion_cb), self, 0);
+  g_signal_connect_object (motion, "leave", G_CALLBACK (link_leave_cb), self, 0);
   gtk_widget_add_controller (text_view, motion);
 
   return text_view;
@@ -1088,6 +1150,8 @@ starling_markdown_view_dispose (GObject *object)
   GtkWidget *child;
 
   cancel_render (self);
+  g_clear_weak_pointer (&self->hovered_view);
+  g_clear_pointer (&self->hovered_uri, g_free);
   g_clear_pointer (&self->tail, g_ptr_array_unref);
   g_clear_pointer (&self->segments, g_ptr_array_unref);
   /* what others put here: a popover about a link */
@@ -1215,6 +1279,20 @@ starling_markdown_view_class_init (StarlingMarkdownViewClass *klass)
                                 g_signal_accumulator_true_handled, NULL,
                                 NULL,
                                 G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
+
+  /**
+   * StarlingMarkdownView::link-hovered:
+   * @uri: (nullable): the link now under the pointer, %NULL when it left
+   *
+   * For what a link stands for to be shown while it is hovered (see
+   * starling_markdown_view_highlight_before_link()).
+   */
+  signals[LINK_HOVERED] =
+    g_signal_new ("link-hovered",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "markdown");
@@ -1580,4 +1658,65 @@ starling_markdown_view_get_link_area (StarlingMarkdownView *self,
   g_return_if_fail (area != NULL);
 
   *area = self->link_area;
+}
+
+/**
+ * starling_markdown_view_highlight_before_link:
+ * @self: a #StarlingMarkdownView
+ * @candidates: (array zero-terminated=1): texts that may end where the
+ *   hovered link starts (the sentences a citation marker may stand for)
+ *
+ * Highlights the text the hovered link follows: the candidate found closest
+ * before it, in the same block (markers after it, as in [1][2], are skipped).
+ *
+ * Returns: the index of the candidate highlighted, or -1
+ */
+int
+starling_markdown_view_highlight_before_link (StarlingMarkdownView *self,
+                                              const char * const   *candidates)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter link_start, best_start, best_end;
+  int best = -1;
+
+  g_return_val_if_fail (STARLING_IS_MARKDOWN_VIEW (self), -1);
+
+  if (self->hovered_view == NULL || candidates == NULL)
+    return -1;
+
+  clear_highlight (self);
+  buffer = gtk_text_view_get_buffer (self->hovered_view);
+  gtk_text_buffer_get_iter_at_offset (buffer, &link_start, self->hovered_start);
+
+  for (int i = 0; candidates[i] != NULL; i++)
+    {
+      GtkTextIter start, end;
+
+      if (*candidates[i] == '\0' ||
+          !gtk_text_iter_backward_search (&link_start, candidates[i], GTK_TEXT_SEARCH_TEXT_ONLY,
+                                          &start, &end, NULL))
+        continue;
+      /* between the text and the link, only other markers and spaces */
+      {
+        g_autofree char *between = gtk_text_iter_get_text (&end, &link_start);
+        gboolean only_markers = TRUE;
+
+        for (const char *p = between; *p != '\0'; p++)
+          if (!g_ascii_isspace (*p) && !g_ascii_isdigit (*p) && *p != '[' && *p != ']')
+            only_markers = FALSE;
+        if (!only_markers)
+          continue;
+      }
+      if (best < 0 || gtk_text_iter_compare (&end, &best_end) > 0)
+        {
+          best = i;
+          best_start = start;
+          best_end = end;
+        }
+    }
+
+  if (best >= 0)
+    gtk_text_buffer_apply_tag (buffer, starling_markdown_tags_get ()->highlight, &best_start, &best_end);
+
+  return best;
 }

@@ -27,6 +27,8 @@ const char      *starling_markdown_view_get_link_at_iter (StarlingMarkdownView *
                                                           const GtkTextIter    *iter);
 void             starling_markdown_view_get_link_area    (StarlingMarkdownView *self,
                                                           GdkRectangle         *area);
+int              starling_markdown_view_highlight_before_link (StarlingMarkdownView *self,
+                                                               const char * const   *candidates);
 GtkTextTagTable *starling_markdown_view_get_tag_table    (void);
 
 G_END_DECLS

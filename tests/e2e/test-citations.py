@@ -69,15 +69,29 @@ try:
         'the marker [1] follows the sentence its source supports', repr(content[max(0, at - 40):at + 3]))
     screenshot('citations-1-answer')
 
+    def background(offset):
+        attributes = node.get_text_iface().get_attribute_run(offset, False)[0]
+        return dict(attributes or {}).get('bg-color')
+
     if node is not None:
         # The window's coordinates: the window sits at the origin of the virtual screen.
         box = node.get_text_iface().get_character_extents(at + 1, Atspi.CoordType.WINDOW)
+        sentence = content.rfind('The current stock price for Alphabet Inc.', 0, at)
+        plain = background(sentence)
+        # Hovering the marker highlights the sentence it stands for, and no more.
+        Atspi.generate_mouse_event(box.x + box.width // 2, box.y + box.height // 2, 'abs')
+        highlighted = wait_for(lambda: background(sentence) != plain and background(sentence), 5)
+        print('# background before', plain, 'while hovering', highlighted)
+        tap(bool(highlighted) and background(at - 1) == highlighted and background(at + 4) == plain,
+            'hovering [1] highlights the sentence it follows, and only that')
+        time.sleep(1.0)
+        screenshot('citations-2-hover')
         Atspi.generate_mouse_event(box.x + box.width // 2, box.y + box.height // 2, 'b1c')
     shown = wait_for(lambda: 'Source 1' in all_text(app) and all_text(app), 10) or ''
     tap('Source 1' in shown and 'test_title_1' in shown, 'a click on [1] shows its source')
     tap('The current stock price for Alphabet Inc.' in shown and '69% confident' in shown,
         'the popover quotes the sentences it supports, with the confidence')
-    screenshot('citations-2-popover')
+    screenshot('citations-3-popover')
 finally:
     app_proc.terminate()
     app_proc.wait()
