@@ -634,16 +634,18 @@ add_image (StarlingMessageRow *self,
            StarlingImage      *image)
 {
   GtkWidget *frame = gtk_frame_new (NULL);
-  GtkWidget *spinner = gtk_spinner_new ();
+  GtkWidget *placeholder = gtk_label_new (_("Loading image…"));
   GtkGesture *click, *menu;
   GtkDragSource *drag;
 
   gtk_widget_add_css_class (frame, "message-image");
   gtk_widget_set_halign (frame, GTK_ALIGN_START);
   gtk_widget_set_cursor_from_name (frame, "pointer");
-  gtk_spinner_set_spinning (GTK_SPINNER (spinner), TRUE);
-  gtk_widget_set_size_request (spinner, 64, 64);
-  gtk_frame_set_child (GTK_FRAME (frame), spinner);
+  /* Text, not a spinner: the decode is short, and a spinner's first frame
+   * loads its icon and a rotated draw on the main thread (a stall). */
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_set_size_request (placeholder, 160, 120);
+  gtk_frame_set_child (GTK_FRAME (frame), placeholder);
   gtk_accessible_update_property (GTK_ACCESSIBLE (frame), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Image"), -1);
 
   click = gtk_gesture_click_new ();

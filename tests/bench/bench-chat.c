@@ -4,6 +4,9 @@
  *  - resident memory with it open;
  *  - the longest main-loop stall while a 4 MB PNG answer arrives and shows.
  *
+ * Set BENCH_CHAT_VERBOSE=1 to list every main-loop iteration over 4 ms of
+ * CPU while the image arrives.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -21,6 +24,7 @@ static gint64 last_tick;
 static gint64 max_gap;
 static gint64 last_cpu;
 static gint64 max_cpu_gap;
+static gboolean verbose;
 
 static gint64
 thread_cpu_us (void)
@@ -44,6 +48,8 @@ tick_cb (gpointer user_data)
     {
       max_gap = MAX (max_gap, now - last_tick);
       max_cpu_gap = MAX (max_cpu_gap, cpu - last_cpu);
+      if (verbose && cpu - last_cpu > 4000)
+        g_printerr ("iteration %.1f ms, cpu %.1f ms\n", (now - last_tick) / 1000.0, (cpu - last_cpu) / 1000.0);
     }
   last_tick = now;
   last_cpu = cpu;
@@ -142,6 +148,47 @@ fill_store (StarlingStore *store)
   return id;
 }
 
+/* Sends a prompt to an image route and waits until the picture is on
+ * screen, recording the longest main-loop iteration meanwhile. */
+static void
+send_image (GtkWidget   *window,
+            GemClient   *client,
+            FakeGemini  *fake,
+            const char  *route,
+            gint64      *max_cpu,
+            gint64      *max_wall)
+{
+  g_autoptr(StarlingConversation) images = starling_conversation_new (client, "gemini-2.5-flash-image");
+  GtkWidget *image_view = starling_chat_view_new (images);
+  gint64 start;
+  guint tick;
+
+  fake_gemini_route (fake, "gemini-2.5-flash-image", route);
+  gtk_window_set_child (GTK_WINDOW (window), image_view);
+  wait_for_paint (image_view);
+
+  last_tick = 0;
+  max_gap = 0;
+  max_cpu_gap = 0;
+  tick = g_timeout_add (1, tick_cb, NULL);
+  starling_conversation_send (images, "Draw something big", NULL);
+  start = g_get_monotonic_time ();
+  while (starling_conversation_get_busy (images) || g_get_monotonic_time () - start < 1500 * 1000)
+    g_main_context_iteration (NULL, TRUE);
+  /* Until the decoded picture is on screen. */
+  for (guint i = 0; i < 50; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+  g_source_remove (tick);
+
+  if (max_cpu != NULL)
+    *max_cpu = max_cpu_gap;
+  if (max_wall != NULL)
+    *max_wall = max_gap;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -155,8 +202,10 @@ main (int   argc,
   g_autoptr(FakeGemini) fake = NULL;
   GtkWidget *window, *view;
   gint64 id, start, first_frame;
+  gint64 max_cpu, max_wall;
   long rss_before, rss_open;
 
+  verbose = g_getenv ("BENCH_CHAT_VERBOSE") != NULL;
   g_setenv ("GTK_A11Y", "none", TRUE);
   adw_init ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
@@ -213,34 +262,15 @@ main (int   argc,
   g_print ("chat_open_1000_rss_mb %.1f\n", rss_open / 1024.0);
   g_print ("chat_open_1000_rss_growth_mb %.1f\n", (rss_open - rss_before) / 1024.0);
 
-  /* A 4 MB PNG answer: the main loop must keep turning while it decodes. */
-  {
-    g_autoptr(StarlingConversation) images = starling_conversation_new (client, "gemini-2.5-flash-image");
-    GtkWidget *image_view = starling_chat_view_new (images);
-    guint tick;
-
-    fake_gemini_route (fake, "gemini-2.5-flash-image", "huge_image_mb=4");
-    gtk_window_set_child (GTK_WINDOW (window), image_view);
-    wait_for_paint (image_view);
-
-    last_tick = 0;
-    max_gap = 0;
-    tick = g_timeout_add (1, tick_cb, NULL);
-    starling_conversation_send (images, "Draw something big", NULL);
-    start = g_get_monotonic_time ();
-    while (starling_conversation_get_busy (images) || g_get_monotonic_time () - start < 1500 * 1000)
-      g_main_context_iteration (NULL, TRUE);
-    /* Until the decoded picture is on screen. */
-    for (guint i = 0; i < 50; i++)
-      {
-        g_main_context_iteration (NULL, FALSE);
-        g_usleep (5000);
-      }
-    g_source_remove (tick);
-
-    g_print ("image_4mb_max_stall_ms %.1f\n", max_cpu_gap / 1000.0);
-    g_print ("image_4mb_max_wall_gap_ms %.1f\n", max_gap / 1000.0);
-  }
+  /* A 4 MB PNG answer: the main loop must keep turning while it decodes.
+   * First as the first picture the window ever shows (with software GL the
+   * renderer then compiles a shader variant, whatever the picture's size),
+   * then again, as in a running app that has shown a picture before. */
+  send_image (window, client, fake, "huge_image_mb=4", &max_cpu, &max_wall);
+  g_print ("image_4mb_first_max_stall_ms %.1f (the first picture shown)\n", max_cpu / 1000.0);
+  send_image (window, client, fake, "huge_image_mb=4", &max_cpu, &max_wall);
+  g_print ("image_4mb_max_stall_ms %.1f\n", max_cpu / 1000.0);
+  g_print ("image_4mb_max_wall_gap_ms %.1f\n", max_wall / 1000.0);
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&conversation);

@@ -19,6 +19,7 @@
 
 #include <adwaita.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "starling-markdown-view.h"
@@ -53,6 +54,8 @@ typedef struct
 
 static GPollFunc default_poll;
 static gboolean  verbose;
+static StarlingMarkdownView *verbose_view;
+static StarlingMarkdownViewStats verbose_last;
 
 /* Filled while measuring */
 static gboolean  measuring;
@@ -94,7 +97,23 @@ measuring_poll (GPollFD *fds,
       longest_iteration = MAX (longest_iteration, busy);
       longest_iteration_cpu = MAX (longest_iteration_cpu, busy_cpu);
       if (verbose && busy_cpu > 6)
-        g_printerr ("iteration %.1f ms (cpu %.1f)\n", busy / 1000.0, busy_cpu);
+        {
+          g_printerr ("iteration %.1f ms (cpu %.1f)", busy / 1000.0, busy_cpu);
+          if (verbose_view != NULL)
+            {
+              const StarlingMarkdownViewStats *s = starling_markdown_view_get_stats (verbose_view);
+
+              g_printerr (": %u renders, %u segments created, %u units placed, %u chars removed, render %.1f ms",
+                          s->renders - verbose_last.renders,
+                          s->segments_created - verbose_last.segments_created,
+                          s->units_placed - verbose_last.units_placed,
+                          s->chars_removed - verbose_last.chars_removed,
+                          (s->render_usec - verbose_last.render_usec) / 1000.0);
+            }
+          g_printerr ("\n");
+        }
+      if (verbose_view != NULL)
+        verbose_last = *starling_markdown_view_get_stats (verbose_view);
     }
   ret = default_poll (fds, n_fds, timeout);
   last_poll_return = g_get_monotonic_time ();
@@ -270,10 +289,13 @@ stream (GtkScrolledWindow *scroller,
   measuring = TRUE;
 
   gtk_scrolled_window_set_child (scroller, GTK_WIDGET (view));
+  verbose_view = view;
+  memset (&verbose_last, 0, sizeof verbose_last);
   feed (&feeder, interval_ms);
   settle ();
 
   measuring = FALSE;
+  verbose_view = NULL;
   result->cpu_ms = thread_cpu_ms () - start;
   result->wall_ms = (g_get_monotonic_time () - wall_start) / 1000.0;
   result->frames = n_frames - frames_start;
