@@ -47,7 +47,15 @@ starling_gallery_cell_dispose (GObject *object)
 {
   StarlingGalleryCell *self = STARLING_GALLERY_CELL (object);
 
+  GtkWidget *child;
+
   starling_gallery_cell_set_item (self, NULL);
+  /* a context menu still open when the gallery closes */
+  while ((child = gtk_widget_get_last_child (GTK_WIDGET (self))) != NULL && GTK_IS_POPOVER (child))
+    {
+      g_signal_handlers_disconnect_by_func (child, gtk_widget_unparent, NULL);
+      gtk_widget_unparent (child);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), STARLING_TYPE_GALLERY_CELL);
 
   G_OBJECT_CLASS (starling_gallery_cell_parent_class)->dispose (object);

@@ -189,6 +189,25 @@ viewer_shows_picture (gpointer user_data)
 }
 
 static void
+read_texture_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GdkTexture **texture = user_data;
+
+  *texture = gdk_clipboard_read_texture_finish (GDK_CLIPBOARD (object), result, NULL);
+  g_assert_nonnull (*texture);
+}
+
+static gboolean
+clipboard_has_texture (gpointer user_data)
+{
+  GdkContentFormats *formats = gdk_clipboard_get_formats (user_data);
+
+  return gdk_content_formats_contain_gtype (formats, GDK_TYPE_TEXTURE);
+}
+
+static void
 check_gallery (StarlingTestContext *context)
 {
   StarlingStore *store = starling_application_get_store (context->app);
@@ -329,6 +348,25 @@ check_gallery (StarlingTestContext *context)
   g_assert_cmpint (gdk_paintable_get_intrinsic_width (paintable), ==, 16);
   g_assert_cmpint (gdk_paintable_get_intrinsic_height (paintable), ==, 12);
   gtk_window_destroy (GTK_WINDOW (viewer));
+
+  /* Copy Image from the context menu of the focused image: the whole picture */
+  {
+    GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (gallery));
+    g_autoptr(GdkTexture) copied = NULL;
+
+    gdk_clipboard_set_text (clipboard, "");
+    g_assert_true (gtk_widget_grab_focus (gtk_widget_get_parent (g_ptr_array_index (cells, 1))));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (gallery), "gallery.popup-menu", NULL));
+    starling_test_iterate (100);
+    g_assert_nonnull (starling_test_find_widget (g_ptr_array_index (cells, 1), GTK_TYPE_POPOVER_MENU, NULL));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (gallery), "gallery.copy", NULL));
+    g_assert_true (starling_test_wait_for (clipboard_has_texture, clipboard, 10000));
+    gdk_clipboard_read_texture_async (clipboard, NULL, read_texture_cb, &copied);
+    while (copied == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpint (gdk_texture_get_width (copied), ==, 640);
+    g_assert_cmpint (gdk_texture_get_height (copied), ==, 480);
+  }
 
   /* the fox the app itself stored: 64×64 from the fake image model */
   g_assert_true (gtk_widget_activate_action (grid, "list.activate-item", "u", 0));
