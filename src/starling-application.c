@@ -485,6 +485,7 @@ starling_application_init (StarlingApplication *self)
   static const char *prefs_accels[] = { "<Control>comma", NULL };
   static const char *shortcuts_accels[] = { "<Control>question", NULL };
   static const char *new_chat_accels[] = { "<Control>n", NULL };
+  static const char *gallery_accels[] = { "<Control><Shift>g", NULL };
 
   self->cancellable = g_cancellable_new ();
 
@@ -496,6 +497,7 @@ starling_application_init (StarlingApplication *self)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.shortcuts", shortcuts_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-chat", new_chat_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.gallery", gallery_accels);
 }
 
 StarlingApplication *

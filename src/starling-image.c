@@ -15,6 +15,7 @@ struct _StarlingImage
 
   GBytes     *bytes;
   JsonNode   *base64;     /* the part's own string, shared, not copied: decoded on a worker thread */
+  GFile      *file;       /* or a file of the history, read on a worker thread */
   char       *mime_type;
   char       *caption;
   GdkTexture *texture;
@@ -30,6 +31,7 @@ starling_image_finalize (GObject *object)
 
   g_clear_pointer (&self->bytes, g_bytes_unref);
   g_clear_pointer (&self->base64, json_node_unref);
+  g_clear_object (&self->file);
   g_clear_pointer (&self->mime_type, g_free);
   g_clear_pointer (&self->caption, g_free);
   g_clear_pointer (&self->error, g_free);
@@ -85,6 +87,24 @@ starling_image_new_from_base64 (JsonNode   *base64,
   return self;
 }
 
+/* For an image kept as a file (the gallery): read when it is decoded. */
+StarlingImage *
+starling_image_new_for_file (GFile      *file,
+                             const char *mime_type,
+                             const char *caption)
+{
+  StarlingImage *self;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  self = g_object_new (STARLING_TYPE_IMAGE, NULL);
+  self->file = g_object_ref (file);
+  self->mime_type = g_strdup (mime_type != NULL ? mime_type : "application/octet-stream");
+  self->caption = g_strdup (caption);
+
+  return self;
+}
+
 gboolean
 starling_image_equal (StarlingImage *self,
                       StarlingImage *other)
@@ -95,6 +115,8 @@ starling_image_equal (StarlingImage *self,
   if (self->base64 != NULL && other->base64 != NULL)
     return self->base64 == other->base64 ||
            g_strcmp0 (json_node_get_string (self->base64), json_node_get_string (other->base64)) == 0;
+  if (self->file != NULL && other->file != NULL)
+    return g_file_equal (self->file, other->file);
 
   return g_bytes_equal (starling_image_get_bytes (self), starling_image_get_bytes (other));
 }
@@ -116,6 +138,14 @@ starling_image_get_bytes (StarlingImage *self)
 
   if (self->bytes == NULL && self->base64 != NULL)
     self->bytes = decode_base64 (self->base64);
+
+  /* only a user's action (save, drag) asks before the image was decoded */
+  if (self->bytes == NULL && self->file != NULL)
+    {
+      self->bytes = g_file_load_bytes (self->file, NULL, NULL, NULL);
+      if (self->bytes == NULL)
+        self->bytes = g_bytes_new (NULL, 0);
+    }
 
   return self->bytes;
 }
@@ -158,6 +188,7 @@ typedef struct
 {
   GBytes   *bytes;
   JsonNode *base64;
+  GFile    *file;
   int       max_side;
 } DecodeData;
 
@@ -166,6 +197,7 @@ decode_data_free (DecodeData *data)
 {
   g_clear_pointer (&data->bytes, g_bytes_unref);
   g_clear_pointer (&data->base64, json_node_unref);
+  g_clear_object (&data->file);
   g_free (data);
 }
 
@@ -200,6 +232,23 @@ decode_in_thread (GTask        *task,
 
   g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), GINT_TO_POINTER (data->max_side));
 
+  if (data->bytes == NULL && data->file != NULL)
+    {
+      data->bytes = g_file_load_bytes (data->file, cancellable, NULL, &error);
+      if (data->bytes == NULL)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            g_task_return_error (task, error);
+          else
+            {
+              g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                       _("This image could not be shown: its file is missing from the history (%s)."),
+                                       error->message);
+              g_error_free (error);
+            }
+          return;
+        }
+    }
   if (data->bytes == NULL)
     data->bytes = decode_base64 (data->base64);
 
@@ -249,6 +298,8 @@ starling_image_decode_async (StarlingImage       *self,
   data = g_new0 (DecodeData, 1);
   if (self->bytes != NULL)
     data->bytes = g_bytes_ref (self->bytes);
+  else if (self->file != NULL)
+    data->file = g_object_ref (self->file);
   else
     data->base64 = json_node_ref (self->base64);
   data->max_side = max_side > 0 ? MIN (max_side, STARLING_IMAGE_MAX_SIDE) : STARLING_IMAGE_MAX_SIDE;

@@ -23,6 +23,9 @@ StarlingImage *starling_image_new               (GBytes              *bytes,
 StarlingImage *starling_image_new_from_base64   (JsonNode            *base64,
                                                  const char          *mime_type,
                                                  const char          *caption);
+StarlingImage *starling_image_new_for_file      (GFile               *file,
+                                                 const char          *mime_type,
+                                                 const char          *caption);
 gboolean       starling_image_equal             (StarlingImage       *self,
                                                  StarlingImage       *other);
 GBytes        *starling_image_get_bytes         (StarlingImage       *self);

@@ -10,6 +10,7 @@
 #include "starling-chat-view.h"
 #include "starling-conversation.h"
 #include "starling-export-dialogs.h"
+#include "starling-gallery.h"
 #include "starling-preferences-window.h"
 #include "starling-setup-dialog.h"
 #include "starling-sidebar.h"
@@ -308,6 +309,18 @@ export_all_action (GtkWidget  *widget,
 }
 
 static void
+gallery_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  StarlingWindow *self = STARLING_WINDOW (widget);
+  StarlingStore *store = starling_application_get_store (get_application (self));
+
+  if (store != NULL)
+    gtk_window_present (GTK_WINDOW (starling_gallery_new (GTK_WINDOW (self), store)));
+}
+
+static void
 new_chat_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
@@ -458,6 +471,7 @@ starling_window_class_init (StarlingWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.export-all", NULL, export_all_action);
+  gtk_widget_class_install_action (widget_class, "win.gallery", NULL, gallery_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.search", NULL);
 }
 

@@ -705,3 +705,96 @@ starling_parts_pack (const char  *blob_dir,
 
   return g_steal_pointer (&packed);
 }
+
+void
+store_image_ref_free (StoreImageRef *ref)
+{
+  g_free (ref->mime_type);
+  g_free (ref->path);
+  g_free (ref->base64);
+  g_free (ref);
+}
+
+/* The blob a stored data string stands for, or NULL for real base64. */
+static char *
+blob_marker_sha256 (const char *data)
+{
+  if (!g_str_has_prefix (data, BLOB_MARKER) || strlen (data) != BLOB_MARKER_LEN + SHA256_HEX_LEN)
+    return NULL;
+
+  for (guint i = 0; i < SHA256_HEX_LEN; i++)
+    if (!g_ascii_isxdigit (data[BLOB_MARKER_LEN + i]))
+      return NULL;
+
+  return g_strdup (data + BLOB_MARKER_LEN);
+}
+
+/**
+ * starling_parts_list_images:
+ * @blob_dir: the blob folder
+ * @stored: (nullable): parts as stored (packed or not)
+ *
+ * Finds the images of a message without reading a blob file: every part
+ * with inlineData whose MIME type is `image/...`, in order. Interim images
+ * the model drew while thinking (`"thought": true`) are left out, as the
+ * chat's viewer leaves them out.
+ *
+ * Returns: (transfer full) (element-type StoreImageRef): the images
+ */
+GPtrArray *
+starling_parts_list_images (const char *blob_dir,
+                            const char *stored)
+{
+  GPtrArray *images = g_ptr_array_new_with_free_func ((GDestroyNotify) store_image_ref_free);
+  g_autoptr(StarlingJsonSpan) root = NULL;
+  const char *json;
+
+  if (stored == NULL)
+    return images;
+
+  json = stored[0] == PACKED_MARK ? stored + 1 : stored;
+  root = starling_json_span_parse (json, strlen (json), NULL);
+  if (root == NULL || root->type != STARLING_JSON_SPAN_ARRAY)
+    return images;
+
+  for (guint i = 0; i < root->children->len; i++)
+    {
+      StarlingJsonSpan *part = g_ptr_array_index (root->children, i);
+      StarlingJsonSpan *inline_data, *mime, *data;
+      g_autofree char *mime_type = NULL;
+      g_autofree char *value = NULL;
+      g_autofree char *sha256 = NULL;
+      StoreImageRef *ref;
+
+      if (part->type != STARLING_JSON_SPAN_OBJECT ||
+          span_is_true (starling_json_span_get_member (part, "thought"), json))
+        continue;
+
+      inline_data = inline_data_member (part, "inlineData", "inline_data");
+      if (inline_data == NULL || inline_data->type != STARLING_JSON_SPAN_OBJECT)
+        continue;
+
+      mime = inline_data_member (inline_data, "mimeType", "mime_type");
+      data = starling_json_span_get_member (inline_data, "data");
+      if (mime == NULL || mime->type != STARLING_JSON_SPAN_STRING ||
+          data == NULL || data->type != STARLING_JSON_SPAN_STRING)
+        continue;
+
+      mime_type = starling_json_span_dup_string (mime, json);
+      if (g_ascii_strncasecmp (mime_type, "image/", strlen ("image/")) != 0)
+        continue;
+
+      value = starling_json_span_dup_string (data, json);
+      sha256 = blob_marker_sha256 (value);
+
+      ref = g_new0 (StoreImageRef, 1);
+      ref->mime_type = g_steal_pointer (&mime_type);
+      if (sha256 != NULL)
+        ref->path = starling_blob_path (blob_dir, sha256);
+      else
+        ref->base64 = g_steal_pointer (&value);
+      g_ptr_array_add (images, ref);
+    }
+
+  return images;
+}

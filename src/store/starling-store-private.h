@@ -101,6 +101,18 @@ char       *starling_parts_unpack        (const char  *blob_dir,
 char       *starling_blob_path           (const char  *blob_dir,
                                           const char  *sha256);
 
+/* An image part found in stored parts, its bytes not read. */
+typedef struct
+{
+  char   *mime_type;
+  char   *path;      /* the blob file, or */
+  char   *base64;    /* the data kept inline */
+} StoreImageRef;
+
+void        store_image_ref_free         (StoreImageRef *ref);
+GPtrArray  *starling_parts_list_images   (const char  *blob_dir,
+                                          const char  *stored);
+
 typedef struct
 {
   char   *sha256;
@@ -149,6 +161,22 @@ struct _StarlingStoredMessage
   guint                sibling_index;
   guint                n_siblings;
   gboolean             blobs_missing;
+};
+
+struct _StarlingStoredImage
+{
+  GObject              parent_instance;
+
+  gint64               conversation_id;
+  char                *conversation_title;
+  gint64               message_id;
+  StarlingStoreRole    role;
+  guint                index;
+  char                *mime_type;
+  gint64               created;
+  char                *prompt;
+  char                *path;      /* a blob file, or */
+  char                *base64;    /* the data kept in the message */
 };
 
 StarlingSearchResult *starling_search_result_new (gint64      conversation_id,

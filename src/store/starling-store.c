@@ -243,6 +243,25 @@ static const char sql_search_hit[] =
   "SELECT m.conversation_id, c.title, m.text, m.created FROM messages m"
   " JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?1 AND c.deleted_at IS NULL";
 
+/* A message holds an image only if its parts name inlineData: the rest are
+ * skipped without being parsed. */
+static const char sql_image_messages[] =
+  "SELECT m.id, m.conversation_id, m.role, m.parts_json, m.created, c.title"
+  " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+  " WHERE c.deleted_at IS NULL"
+  " AND (instr(m.parts_json, 'inlineData') > 0 OR instr(m.parts_json, 'inline_data') > 0)"
+  " ORDER BY m.created DESC, m.id DESC";
+/* The message itself if the user wrote it, else the nearest user message
+ * above it in its branch. */
+static const char sql_prompt_of[] =
+  "WITH RECURSIVE up (id, parent_id, role, depth) AS ("
+  "  SELECT id, parent_id, role, 0 FROM messages WHERE id = ?1"
+  "  UNION ALL"
+  "  SELECT m.id, m.parent_id, m.role, up.depth + 1 FROM messages m JOIN up ON m.id = up.parent_id"
+  "  WHERE up.role <> 'user'"
+  ") SELECT m.text FROM up JOIN messages m ON m.id = up.id WHERE up.role = 'user'"
+  " ORDER BY up.depth LIMIT 1";
+
 static const char sql_stats[] =
   "SELECT (SELECT count(*) FROM conversations WHERE deleted_at IS NULL),"
   "       (SELECT count(*) FROM conversations WHERE deleted_at IS NOT NULL),"
@@ -3282,6 +3301,158 @@ GPtrArray *
 starling_store_search_finish (StarlingStore  *self,
                               GAsyncResult   *result,
                               GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Images */
+
+static char *
+conn_dup_prompt (StoreConn  *conn,
+                 gint64      message_id,
+                 GError    **error)
+{
+  g_autoptr(StoreStmt) stmt = store_conn_prepare (conn, sql_prompt_of, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  if (rc == SQLITE_DONE)
+    return g_strdup ("");
+
+  store_set_error (error, conn, rc);
+  return NULL;
+}
+
+static GPtrArray *
+conn_list_images (StarlingStore  *self,
+                  StoreConn      *conn,
+                  GError        **error)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(StoreStmt) stmt = store_conn_prepare (conn, sql_image_messages, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(GPtrArray) refs = starling_parts_list_images (self->blob_dir,
+                                                              (const char *) sqlite3_column_text (stmt, 3));
+      g_autofree char *prompt = NULL;
+      StarlingStoreRole role = STARLING_STORE_ROLE_USER;
+
+      if (refs->len == 0)
+        continue;
+
+      prompt = conn_dup_prompt (conn, sqlite3_column_int64 (stmt, 0), error);
+      if (prompt == NULL)
+        return NULL;
+      starling_store_role_from_string ((const char *) sqlite3_column_text (stmt, 2), &role);
+
+      for (guint i = 0; i < refs->len; i++)
+        {
+          StoreImageRef *ref = g_ptr_array_index (refs, i);
+          StarlingStoredImage *image = g_object_new (STARLING_TYPE_STORED_IMAGE, NULL);
+
+          image->message_id = sqlite3_column_int64 (stmt, 0);
+          image->conversation_id = sqlite3_column_int64 (stmt, 1);
+          image->role = role;
+          image->index = i;
+          image->created = sqlite3_column_int64 (stmt, 4);
+          image->conversation_title = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+          image->prompt = g_strdup (prompt);
+          image->mime_type = g_steal_pointer (&ref->mime_type);
+          image->path = g_steal_pointer (&ref->path);
+          image->base64 = g_steal_pointer (&ref->base64);
+          if (image->conversation_title == NULL)
+            image->conversation_title = g_strdup ("");
+          g_ptr_array_add (list, image);
+        }
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (error, conn, rc);
+      return NULL;
+    }
+
+  return g_steal_pointer (&list);
+}
+
+/**
+ * starling_store_list_images:
+ * @self: a #StarlingStore
+ * @error: a place for an error
+ *
+ * Every image of the history, for the gallery: the images the model drew
+ * and those the user sent, in every branch of every conversation not
+ * deleted, newest message first (a message's images in their order), each
+ * with the prompt that made it. No image file is read: see
+ * starling_stored_image_load_bytes().
+ *
+ * Returns: (transfer full) (element-type StarlingStoredImage): the images
+ */
+GPtrArray *
+starling_store_list_images (StarlingStore  *self,
+                            GError        **error)
+{
+  g_return_val_if_fail (STARLING_IS_STORE (self), NULL);
+
+  return conn_list_images (self, self->conn, error);
+}
+
+static void
+list_images_job (StarlingStore *self,
+                 StoreConn     *conn,
+                 GTask         *task)
+{
+  GError *error = NULL;
+  GPtrArray *list = conn_list_images (self, conn, &error);
+
+  if (list == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * starling_store_list_images_async:
+ *
+ * As starling_store_list_images(), on the store's worker thread.
+ */
+void
+starling_store_list_images_async (StarlingStore       *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (STARLING_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, starling_store_list_images_async);
+  push_job (self, task, list_images_job);
+}
+
+/**
+ * starling_store_list_images_finish:
+ *
+ * Returns: (transfer full) (element-type StarlingStoredImage): the images
+ */
+GPtrArray *
+starling_store_list_images_finish (StarlingStore  *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 

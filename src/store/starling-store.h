@@ -9,6 +9,7 @@
 
 #include "starling-conversation-info.h"
 #include "starling-search-result.h"
+#include "starling-stored-image.h"
 #include "starling-stored-message.h"
 
 G_BEGIN_DECLS
@@ -230,6 +231,17 @@ GPtrArray                *starling_store_search_finish           (StarlingStore 
                                                                   GAsyncResult         *result,
                                                                   GError              **error);
 char                     *starling_store_build_fts_query         (const char           *text);
+
+/* Images */
+GPtrArray                *starling_store_list_images             (StarlingStore        *self,
+                                                                  GError              **error);
+void                      starling_store_list_images_async       (StarlingStore        *self,
+                                                                  GCancellable         *cancellable,
+                                                                  GAsyncReadyCallback   callback,
+                                                                  gpointer              user_data);
+GPtrArray                *starling_store_list_images_finish      (StarlingStore        *self,
+                                                                  GAsyncResult         *result,
+                                                                  GError              **error);
 
 /* Maintenance */
 void                      starling_store_check_async             (StarlingStore        *self,

@@ -1491,6 +1491,212 @@ test_second_instance (void)
   g_assert_cmpuint (results->len, ==, 1);
 }
 
+static gint64
+add_parts (StarlingStore     *store,
+           gint64             conversation_id,
+           gint64             parent_id,
+           StarlingStoreRole  role,
+           const char        *parts)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = starling_store_append_message (store, conversation_id, parent_id, role, parts,
+                                             STARLING_STORE_STATUS_COMPLETE, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+
+  return id;
+}
+
+static char *
+image_part (const char *mime_type,
+            GBytes     *bytes,
+            gboolean    thought)
+{
+  g_autofree char *b64 = g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+  return g_strdup_printf ("{\"inlineData\":{\"mimeType\":\"%s\",\"data\":\"%s\"}%s}",
+                          mime_type, b64, thought ? ",\"thought\":true" : "");
+}
+
+typedef struct
+{
+  gint64      message_id;
+  guint       index;
+  const char *title;
+  const char *prompt;
+  const char *mime_type;
+  GBytes     *bytes;
+  gboolean    in_file;
+} ExpectedImage;
+
+static void
+assert_images (GPtrArray           *images,
+               const ExpectedImage *expected,
+               guint                n_expected)
+{
+  g_assert_cmpuint (images->len, ==, n_expected);
+  for (guint i = 0; i < n_expected; i++)
+    {
+      StarlingStoredImage *image = g_ptr_array_index (images, i);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("image %u", i);
+      g_assert_cmpint (starling_stored_image_get_message_id (image), ==, expected[i].message_id);
+      g_assert_cmpuint (starling_stored_image_get_index (image), ==, expected[i].index);
+      g_assert_cmpstr (starling_stored_image_get_conversation_title (image), ==, expected[i].title);
+      g_assert_cmpstr (starling_stored_image_get_prompt (image), ==, expected[i].prompt);
+      g_assert_cmpstr (starling_stored_image_get_mime_type (image), ==, expected[i].mime_type);
+      g_assert_cmpint (starling_stored_image_get_created (image), >, 0);
+      g_assert_true ((starling_stored_image_get_path (image) != NULL) == expected[i].in_file);
+      g_assert_true ((starling_stored_image_get_base64 (image) != NULL) == !expected[i].in_file);
+      if (i > 0)
+        g_assert_cmpint (starling_stored_image_get_created (image), <=,
+                         starling_stored_image_get_created (g_ptr_array_index (images, i - 1)));
+
+      bytes = starling_stored_image_load_bytes (image, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (bytes, expected[i].bytes));
+    }
+}
+
+static void
+list_images_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GPtrArray **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = starling_store_list_images_finish (STARLING_STORE (object), result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (*out);
+}
+
+static void
+test_list_images (void)
+{
+  g_autoptr(StarlingStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(GPtrArray) async_images = NULL;
+  g_autoptr(GBytes) big_png = test_make_png (8000, 1);
+  g_autoptr(GBytes) big_png_2 = test_make_png (9000, 2);
+  g_autoptr(GBytes) small_jpeg = test_make_png (300, 3);
+  g_autoptr(GBytes) attached = test_make_png (200, 4);
+  g_autoptr(GBytes) webp = test_make_png (6000, 5);
+  g_autoptr(GBytes) draft = test_make_png (5000, 6);
+  g_autoptr(GBytes) garden = test_make_png (7000, 7);
+  g_autoptr(GBytes) pdf = test_make_png (6000, 8);
+  g_autoptr(GBytes) gone = test_make_png (6500, 9);
+  g_autofree char *p_big = image_part ("image/png", big_png, FALSE);
+  g_autofree char *p_big_2 = image_part ("image/png", big_png_2, FALSE);
+  g_autofree char *p_jpeg = image_part ("image/jpeg", small_jpeg, FALSE);
+  g_autofree char *p_attached = image_part ("image/png", attached, FALSE);
+  g_autofree char *p_webp = image_part ("image/webp", webp, FALSE);
+  g_autofree char *p_draft = image_part ("image/png", draft, TRUE);
+  g_autofree char *p_garden = image_part ("image/png", garden, FALSE);
+  g_autofree char *p_pdf = image_part ("application/pdf", pdf, FALSE);
+  g_autofree char *p_gone = image_part ("image/png", gone, FALSE);
+  g_autofree char *parts = NULL;
+  gint64 a, b, deleted, plain;
+  gint64 u1, m1, m1b, u2, m2, ub, mb;
+  guint n;
+
+  /* "Lighthouses": an answer, a regenerated answer with two images, then a
+   * prompt with an attached picture and an answer that drew a draft first */
+  a = new_conversation (store, "Lighthouses");
+  u1 = add_text (store, a, 0, STARLING_STORE_ROLE_USER, "Draw a lighthouse");
+  parts = g_strdup_printf ("[{\"text\":\"Here is your lighthouse.\"},%s]", p_big);
+  m1 = add_parts (store, a, u1, STARLING_STORE_ROLE_MODEL, parts);
+  g_clear_pointer (&parts, g_free);
+  parts = g_strdup_printf ("[%s,{\"text\":\"Two versions.\"},%s]", p_jpeg, p_big_2);
+  m1b = add_parts (store, a, u1, STARLING_STORE_ROLE_MODEL, parts);
+  g_clear_pointer (&parts, g_free);
+  parts = g_strdup_printf ("[{\"text\":\"Now with a cat like this one\"},%s]", p_attached);
+  u2 = add_parts (store, a, m1b, STARLING_STORE_ROLE_USER, parts);
+  g_clear_pointer (&parts, g_free);
+  parts = g_strdup_printf ("[%s,{\"text\":\"With a cat.\"},%s]", p_draft, p_webp);
+  m2 = add_parts (store, a, u2, STARLING_STORE_ROLE_MODEL, parts);
+  g_clear_pointer (&parts, g_free);
+
+  /* back to the first answer: the gallery still shows every branch */
+  starling_store_select_message (store, m1, &error);
+  g_assert_no_error (error);
+
+  /* a deleted conversation's images are gone from the gallery */
+  deleted = new_conversation (store, "Deleted");
+  u1 = add_text (store, deleted, 0, STARLING_STORE_ROLE_USER, "Draw something gone");
+  parts = g_strdup_printf ("[%s]", p_gone);
+  add_parts (store, deleted, u1, STARLING_STORE_ROLE_MODEL, parts);
+  g_clear_pointer (&parts, g_free);
+  starling_store_delete_conversation (store, deleted, &error);
+  g_assert_no_error (error);
+
+  /* text only, and a PDF: no images */
+  plain = new_conversation (store, "Plain");
+  u1 = add_text (store, plain, 0, STARLING_STORE_ROLE_USER, "Summarize this");
+  parts = g_strdup_printf ("[{\"text\":\"Read the attached file\"},%s]", p_pdf);
+  add_parts (store, plain, u1, STARLING_STORE_ROLE_USER, parts);
+  g_clear_pointer (&parts, g_free);
+
+  /* "Gardens", the newest */
+  b = new_conversation (store, "Gardens");
+  ub = add_text (store, b, 0, STARLING_STORE_ROLE_USER, "A Japanese garden in autumn");
+  parts = g_strdup_printf ("[%s]", p_garden);
+  mb = add_parts (store, b, ub, STARLING_STORE_ROLE_MODEL, parts);
+  g_clear_pointer (&parts, g_free);
+
+  {
+    const ExpectedImage expected[] = {
+      { mb, 0, "Gardens", "A Japanese garden in autumn", "image/png", garden, TRUE },
+      { m2, 0, "Lighthouses", "Now with a cat like this one", "image/webp", webp, TRUE },
+      { u2, 0, "Lighthouses", "Now with a cat like this one", "image/png", attached, FALSE },
+      { m1b, 0, "Lighthouses", "Draw a lighthouse", "image/jpeg", small_jpeg, FALSE },
+      { m1b, 1, "Lighthouses", "Draw a lighthouse", "image/png", big_png_2, TRUE },
+      { m1, 0, "Lighthouses", "Draw a lighthouse", "image/png", big_png, TRUE },
+    };
+
+    images = starling_store_list_images (store, &error);
+    g_assert_no_error (error);
+    assert_images (images, expected, G_N_ELEMENTS (expected));
+    g_assert_cmpint (starling_stored_image_get_role (g_ptr_array_index (images, 1)), ==,
+                     STARLING_STORE_ROLE_MODEL);
+    g_assert_cmpint (starling_stored_image_get_role (g_ptr_array_index (images, 2)), ==,
+                     STARLING_STORE_ROLE_USER);
+    g_assert_cmpint (starling_stored_image_get_conversation_id (g_ptr_array_index (images, 0)), ==, b);
+    g_assert_cmpint (starling_stored_image_get_conversation_id (g_ptr_array_index (images, 5)), ==, a);
+
+    /* the same from the worker thread */
+    starling_store_list_images_async (store, NULL, list_images_cb, &async_images);
+    while (async_images == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    assert_images (async_images, expected, G_N_ELEMENTS (expected));
+  }
+
+  /* a blob file lost from the disk: listed, but its bytes say why they can't load */
+  g_assert_cmpint (g_unlink (starling_stored_image_get_path (g_ptr_array_index (images, 0))), ==, 0);
+  {
+    g_autoptr(GBytes) missing = starling_stored_image_load_bytes (g_ptr_array_index (images, 0),
+                                                                  NULL, &error);
+
+    g_assert_null (missing);
+    g_assert_error (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_BLOB);
+    g_clear_error (&error);
+  }
+
+  /* deleting the newest answer takes its image out */
+  starling_store_delete_message_pair (store, ub, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&images, g_ptr_array_unref);
+  images = starling_store_list_images (store, &error);
+  g_assert_no_error (error);
+  n = images->len;
+  g_assert_cmpuint (n, ==, 5);
+  g_assert_cmpint (starling_stored_image_get_message_id (g_ptr_array_index (images, 0)), ==, m2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1521,6 +1727,7 @@ main (int   argc,
   g_test_add_func ("/store/search/async-cancel", test_search_async);
   g_test_add_func ("/store/search/unref-while-running", test_unref_while_running);
   g_test_add_func ("/store/stats", test_stats);
+  g_test_add_func ("/store/images/list", test_list_images);
 
   return g_test_run ();
 }
