@@ -202,9 +202,21 @@ move_focus_link (StarlingMarkdownTextView *self,
   int i;
 
   if (current >= 0)
-    i = current + step;
+    {
+      i = current + step;
+    }
+  else if (self->focus_start >= 0)
+    {
+      /* The focused link was rendered again (streaming): go on from where it was. */
+      for (i = 0; i < n && g_array_index (links, StarlingMdLink, i).start < (guint) self->focus_start; i++)
+        ;
+      if (step < 0)
+        i--;
+    }
   else
-    i = step > 0 ? 0 : n - 1;
+    {
+      i = step > 0 ? 0 : n - 1;
+    }
 
   for (; i >= 0 && i < n; i += step)
     {
