@@ -1407,6 +1407,8 @@ markdown_link_hovered_cb (StarlingMessageRow *self,
         g_string_append_printf (tip, _("[%u] %s"), chunk_index + 1, title);
     }
   gtk_widget_set_tooltip_text (markdown, tip->str);
+  /* focused with the keyboard: no tooltip, the same text beside it */
+  starling_markdown_view_describe_link (STARLING_MARKDOWN_VIEW (markdown), tip->str);
 }
 
 static void

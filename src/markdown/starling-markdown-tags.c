@@ -79,10 +79,17 @@ update_colors (AdwStyleManager *style_manager)
   GdkRGBA quote_dark = { 1.0, 1.0, 1.0, 0.62 };
   GdkRGBA highlight = { 0.110, 0.443, 0.847, 0.16 };
   GdkRGBA highlight_dark = { 0.471, 0.682, 0.929, 0.24 };
+  GdkRGBA on_link = { 1.0, 1.0, 1.0, 1.0 };
+  GdkRGBA on_link_dark = { 0.0, 0.0, 0.0, 0.87 };
 
   g_object_set (tags.link, "foreground-rgba", dark ? &link_dark : &link, NULL);
   g_object_set (tags.quote, "foreground-rgba", dark ? &quote_dark : &quote, NULL);
   g_object_set (tags.highlight, "background-rgba", dark ? &highlight_dark : &highlight, NULL);
+  /* the link's colours swapped: clear on any background, highlight included */
+  g_object_set (tags.link_focus,
+                "background-rgba", dark ? &link_dark : &link,
+                "foreground-rgba", dark ? &on_link_dark : &on_link,
+                NULL);
 }
 
 static void
@@ -143,6 +150,8 @@ ensure_tags (void)
                        "foreground-rgba", &transparent,
                        "size-points", 1.5,
                        NULL);
+  /* Last, so that it wins over a link's colour and a highlighted sentence. */
+  tags.link_focus = add_tag ("link-focus", "underline", PANGO_UNDERLINE_SINGLE, NULL);
 
   if (adw_is_initialized ())
     {

@@ -26,6 +26,7 @@ typedef struct
   GtkTextTag *code;
   GtkTextTag *link;
   GtkTextTag *highlight;     /* the sentence a hovered citation marker stands for */
+  GtkTextTag *link_focus;    /* the link that has the keyboard focus */
   GtkTextTag *heading[6];
   GtkTextTag *quote;
   GtkTextTag *rule;

@@ -29,4 +29,7 @@ void                             starling_markdown_view_get_commit_point (Starli
                                                                           GtkWidget            **widget,
                                                                           int                   *offset);
 
+/* For the text views of the prose: the links in @buffer, if it is one of a view's. */
+GArray                          *starling_markdown_view_get_buffer_links (GtkTextBuffer         *buffer);
+
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include "starling-markdown-parser.h"
 #include "starling-markdown-table.h"
 #include "starling-markdown-tags.h"
+#include "starling-markdown-text-view.h"
 #include "starling-markdown-view-private.h"
 
 /* A text view is re-drawn whole when its text changes, and GTK keeps the
@@ -328,11 +329,40 @@ link_leave_cb (GtkEventControllerMotion *controller,
   set_hovered_link (self, NULL, NULL);
 }
 
+/* Keyboard focus on a link does what the pointer on it does. */
+static void
+text_link_focused_cb (StarlingMarkdownTextView *text_view,
+                      const StarlingMdLink     *link,
+                      StarlingMarkdownView     *self)
+{
+  if (link != NULL)
+    set_hovered_link (self, GTK_TEXT_VIEW (text_view), link);
+  else if (self->hovered_view == GTK_TEXT_VIEW (text_view))
+    set_hovered_link (self, NULL, NULL);
+}
+
+/* Enter on a link does what a click on it does. */
+static void
+text_link_activated_cb (StarlingMarkdownTextView *text_view,
+                        const StarlingMdLink     *link,
+                        StarlingMarkdownView     *self)
+{
+  GdkRectangle rect;
+  double view_x, view_y;
+
+  starling_markdown_text_view_get_link_rectangle (text_view, link, &rect);
+  if (gtk_widget_translate_coordinates (GTK_WIDGET (text_view), GTK_WIDGET (self), rect.x, rect.y,
+                                        &view_x, &view_y))
+    self->link_area = (GdkRectangle) { (int) view_x, (int) view_y, rect.width, rect.height };
+
+  activate_link (self, link->uri);
+}
+
 static GtkWidget *
 create_text_view (StarlingMarkdownView *self,
                   Segment              *segment)
 {
-  GtkWidget *text_view = gtk_text_view_new_with_buffer (segment->buffer);
+  GtkWidget *text_view = starling_markdown_text_view_new (segment->buffer);
   GtkGesture *click = gtk_gesture_click_new ();
   GtkEventController *motion = gtk_event_controller_motion_new ();
 
@@ -347,6 +377,8 @@ create_text_view (StarlingMarkdownView *self,
   g_signal_connect_object (motion, "motion", G_CALLBACK (link_motion_cb), self, 0);
   g_signal_connect_object (motion, "leave", G_CALLBACK (link_leave_cb), self, 0);
   gtk_widget_add_controller (text_view, motion);
+  g_signal_connect_object (text_view, "link-focused", G_CALLBACK (text_link_focused_cb), self, 0);
+  g_signal_connect_object (text_view, "link-activated", G_CALLBACK (text_link_activated_cb), self, 0);
 
   return text_view;
 }
@@ -1719,4 +1751,32 @@ starling_markdown_view_highlight_before_link (StarlingMarkdownView *self,
     gtk_text_buffer_apply_tag (buffer, starling_markdown_tags_get ()->highlight, &best_start, &best_end);
 
   return best;
+}
+
+/**
+ * starling_markdown_view_describe_link:
+ * @self: a #StarlingMarkdownView
+ * @description: (nullable): what the link last announced by
+ *   #StarlingMarkdownView::link-hovered stands for (a marker's sources)
+ *
+ * When that link has the keyboard focus rather than the pointer, shows
+ * @description beside it and tells screen readers, as a tooltip would.
+ */
+void
+starling_markdown_view_describe_link (StarlingMarkdownView *self,
+                                      const char           *description)
+{
+  g_return_if_fail (STARLING_IS_MARKDOWN_VIEW (self));
+
+  if (STARLING_IS_MARKDOWN_TEXT_VIEW (self->hovered_view))
+    starling_markdown_text_view_describe_focus_link (STARLING_MARKDOWN_TEXT_VIEW (self->hovered_view),
+                                                     self->hovered_start, description);
+}
+
+GArray *
+starling_markdown_view_get_buffer_links (GtkTextBuffer *buffer)
+{
+  Segment *segment = g_object_get_data (G_OBJECT (buffer), "starling-markdown-segment");
+
+  return segment != NULL ? segment->links : NULL;
 }

@@ -29,6 +29,8 @@ void             starling_markdown_view_get_link_area    (StarlingMarkdownView *
                                                           GdkRectangle         *area);
 int              starling_markdown_view_highlight_before_link (StarlingMarkdownView *self,
                                                                const char * const   *candidates);
+void             starling_markdown_view_describe_link    (StarlingMarkdownView *self,
+                                                          const char           *description);
 GtkTextTagTable *starling_markdown_view_get_tag_table    (void);
 
 G_END_DECLS

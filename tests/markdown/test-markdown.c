@@ -12,6 +12,7 @@
 #include "starling-markdown-code-block.h"
 #include "starling-markdown-parser.h"
 #include "starling-markdown-table.h"
+#include "starling-markdown-text-view.h"
 #include "starling-markdown-view.h"
 #include "starling-markdown-view-private.h"
 
@@ -47,6 +48,60 @@ wait_frames (GtkWidget *widget,
     g_main_context_iteration (NULL, TRUE);
   g_signal_handler_disconnect (clock, handler);
   g_assert_cmpuint (n_frames, >=, target);
+}
+
+static gboolean
+trigger_matches (GtkShortcutTrigger *trigger,
+                 guint               keyval,
+                 GdkModifierType     modifiers)
+{
+  if (GTK_IS_KEYVAL_TRIGGER (trigger))
+    return gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval &&
+           gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == modifiers;
+
+  if (GTK_IS_ALTERNATIVE_TRIGGER (trigger))
+    return trigger_matches (gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger)), keyval, modifiers) ||
+           trigger_matches (gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger)), keyval, modifiers);
+
+  return FALSE;
+}
+
+/* GTK 4 cannot make a key event. A key press goes where GTK sends it:
+ * from the focus widget up to the window, to the key bindings of each
+ * (Tab is the window's, Enter the focused widget's), until one handles it.
+ * Returns whether one did. */
+static gboolean
+press_key (GtkWidget       *window,
+           guint            keyval,
+           GdkModifierType  modifiers)
+{
+  GtkWidget *widget = gtk_root_get_focus (GTK_ROOT (window));
+
+  for (widget = widget != NULL ? widget : window; widget != NULL; widget = gtk_widget_get_parent (widget))
+    {
+      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+      for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+        {
+          g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+          if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+              gtk_event_controller_get_propagation_phase (controller) != GTK_PHASE_BUBBLE)
+            continue;
+
+          for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+            {
+              g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+              if (trigger_matches (gtk_shortcut_get_trigger (shortcut), keyval, modifiers) &&
+                  gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), GTK_SHORTCUT_ACTION_EXCLUSIVE,
+                                                widget, gtk_shortcut_get_arguments (shortcut)))
+                return TRUE;
+            }
+        }
+    }
+
+  return FALSE;
 }
 
 static void
@@ -1369,6 +1424,159 @@ test_text_and_append_after_set (Fixture       *fixture,
   g_assert_cmpuint (n_blocks (fixture->view), ==, 0);
 }
 
+static gboolean
+record_link_cb (StarlingMarkdownView *view,
+                const char           *uri,
+                GPtrArray            *activated)
+{
+  g_ptr_array_add (activated, g_strdup (uri));
+
+  return TRUE;
+}
+
+static void
+record_hover_cb (StarlingMarkdownView  *view,
+                 const char            *uri,
+                 char                 **hovered)
+{
+  g_free (*hovered);
+  *hovered = g_strdup (uri);
+}
+
+/* The link with the keyboard focus is @needle, drawn as focused, and no
+ * other text is. */
+static void
+assert_focus_on (Fixture    *fixture,
+                 const char *needle,
+                 const char *uri)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  GtkTextIter start, end, all_start, all_end;
+  GtkTextBuffer *buffer = find_text (fixture->view, needle, &start, &end);
+  const StarlingMdLink *link;
+
+  g_assert_true (STARLING_IS_MARKDOWN_TEXT_VIEW (focus));
+  g_assert_true (gtk_text_view_get_buffer (GTK_TEXT_VIEW (focus)) == buffer);
+  link = starling_markdown_text_view_get_focus_link (STARLING_MARKDOWN_TEXT_VIEW (focus));
+  g_assert_nonnull (link);
+  g_assert_cmpstr (link->uri, ==, uri);
+  g_assert_cmpuint (link->start, ==, gtk_text_iter_get_offset (&start));
+  g_assert_cmpuint (link->end, ==, gtk_text_iter_get_offset (&end));
+
+  assert_tag_exactly (fixture->view, needle, "link-focus");
+  gtk_text_buffer_get_bounds (buffer, &all_start, &all_end);
+  g_assert_true (range_has_no_tag (buffer, &all_start, &start, "link-focus"));
+  g_assert_true (range_has_no_tag (buffer, &end, &all_end, "link-focus"));
+}
+
+static void
+test_keyboard_links (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) activated = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *hovered = NULL;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *before = gtk_button_new_with_label ("before");
+  GtkWidget *after = gtk_button_new_with_label ("after");
+  GtkWidget *window = fixture->window;
+  GtkWidget *second_text;
+  GtkLabel *cell;
+  GtkTextIter start, end;
+  GtkTextBuffer *buffer;
+
+  /* Something to tab to before and after the answer. */
+  g_object_ref (fixture->scroller);
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+  gtk_box_append (GTK_BOX (box), before);
+  gtk_box_append (GTK_BOX (box), fixture->scroller);
+  gtk_box_append (GTK_BOX (box), after);
+  gtk_widget_set_vexpand (fixture->scroller, TRUE);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  g_object_unref (fixture->scroller);
+
+  g_signal_connect (fixture->view, "activate-link", G_CALLBACK (record_link_cb), activated);
+  g_signal_connect (fixture->view, "link-hovered", G_CALLBACK (record_hover_cb), &hovered);
+  starling_markdown_view_set_text (fixture->view,
+                                   "Read [the docs](https://example.com/docs) and "
+                                   "[mail us](mailto:a@example.com), or [bad](javascript:x).\n\n"
+                                   "A claim.[\\[1\\]](cite:0) Plain text.\n\n"
+                                   "| t |\n|---|\n| [cell](https://example.org/cell) |\n\n"
+                                   "Last [end](http://example.net/).");
+  g_assert_cmpuint (n_blocks (fixture->view), ==, 3);
+  second_text = block_at (fixture->view, 2);
+  cell = starling_markdown_table_get_cell (STARLING_MARKDOWN_TABLE (block_at (fixture->view, 1)), 1, 0);
+  wait_frames (window, 2);
+
+  /* Tab: into the text, on its first link, then link after link in reading order */
+  gtk_widget_grab_focus (before);
+  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  assert_focus_on (fixture, "the docs", "https://example.com/docs");
+  g_assert_cmpstr (hovered, ==, "https://example.com/docs");
+  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  assert_focus_on (fixture, "mail us", "mailto:a@example.com");
+
+  /* Enter activates it as a click does */
+  g_assert_true (press_key (window, GDK_KEY_Return, 0));
+  g_assert_cmpuint (activated->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (activated, 0), ==, "mailto:a@example.com");
+  assert_focus_on (fixture, "mail us", "mailto:a@example.com");
+
+  /* the citation marker, focused as hovered; Space activates it */
+  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  assert_focus_on (fixture, "[1]", "cite:0");
+  g_assert_cmpstr (hovered, ==, "cite:0");
+  g_assert_true (press_key (window, GDK_KEY_space, 0));
+  g_assert_cmpuint (activated->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (activated, 1), ==, "cite:0");
+
+  /* Shift+Tab goes back */
+  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  assert_focus_on (fixture, "mail us", "mailto:a@example.com");
+  g_assert_cmpstr (hovered, ==, "mailto:a@example.com");
+  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  assert_focus_on (fixture, "[1]", "cite:0");
+
+  /* past the last link the focus leaves the text, nothing drawn focused there */
+  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  buffer = find_text (fixture->view, "Read", &start, &end);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  g_assert_true (range_has_no_tag (buffer, &start, &end, "link-focus"));
+  g_assert_null (hovered);
+
+  /* to the link in the table cell: GtkLabel's own, activated the same way */
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), GTK_WIDGET (cell)) ||
+                 gtk_root_get_focus (GTK_ROOT (window)) == GTK_WIDGET (cell));
+  g_assert_true (press_key (window, GDK_KEY_Return, 0));
+  g_assert_cmpuint (activated->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (activated, 2), ==, "https://example.org/cell");
+
+  /* the next text, then out of the answer */
+  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == second_text);
+  assert_focus_on (fixture, "end", "http://example.net/");
+  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == after);
+  g_assert_null (starling_markdown_text_view_get_focus_link (STARLING_MARKDOWN_TEXT_VIEW (second_text)));
+
+  /* and back: coming in backwards, on the last link */
+  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  assert_focus_on (fixture, "end", "http://example.net/");
+  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  assert_focus_on (fixture, "[1]", "cite:0");
+  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  assert_focus_on (fixture, "the docs", "https://example.com/docs");
+  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == before);
+
+  /* Focused otherwise than with Tab, the text has no link focused: Enter goes on. */
+  gtk_widget_grab_focus (second_text);
+  g_assert_null (starling_markdown_text_view_get_focus_link (STARLING_MARKDOWN_TEXT_VIEW (second_text)));
+  press_key (window, GDK_KEY_Return, 0);
+  g_assert_cmpuint (activated->len, ==, 3);
+}
+
 static void
 test_accessible_roles (Fixture       *fixture,
                        gconstpointer  data)
@@ -1423,6 +1631,7 @@ main (int    argc,
   ADD ("/markdown/emphasis", test_emphasis);
   ADD ("/markdown/headings", test_headings);
   ADD ("/markdown/links", test_links);
+  ADD ("/markdown/links/keyboard", test_keyboard_links);
   ADD ("/markdown/lists", test_lists);
   ADD ("/markdown/lists/loose", test_loose_list_paragraphs);
   ADD ("/markdown/lists/tasks", test_task_list);

@@ -41,5 +41,8 @@ guint      starling_test_count_distinct_colors (GtkWidget *widget);
 char      *starling_test_collect_text       (GtkWidget   *widget);
 gboolean   starling_test_save_screenshot    (GtkWidget   *widget,
                                              const char  *filename);
+gboolean   starling_test_press_key          (GtkWindow       *window,
+                                             guint            keyval,
+                                             GdkModifierType  modifiers);
 
 G_END_DECLS

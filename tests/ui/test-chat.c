@@ -11,6 +11,7 @@
 #include "fake-gemini.h"
 #include "starling-chat-view.h"
 #include "starling-citation-popover.h"
+#include "starling-markdown-text-view.h"
 #include "starling-markdown-view.h"
 #include "starling-message-row.h"
 #include "starling-test-ui.h"
@@ -703,6 +704,125 @@ test_citation_markers (StarlingTestContext *context)
   g_assert_nonnull (strstr (shown, "not in the answer"));
 }
 
+static const StarlingMdLink *
+focused_link (GtkWindow *window)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  if (!STARLING_IS_MARKDOWN_TEXT_VIEW (focus))
+    return NULL;
+
+  return starling_markdown_text_view_get_focus_link (STARLING_MARKDOWN_TEXT_VIEW (focus));
+}
+
+static gboolean
+range_highlighted (GtkTextBuffer *buffer,
+                   int            start,
+                   int            end)
+{
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "highlight");
+  GtkTextIter iter;
+
+  for (int i = start; i < end; i++)
+    {
+      gtk_text_buffer_get_iter_at_offset (buffer, &iter, i);
+      if (!gtk_text_iter_has_tag (&iter, tag))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The same marker from the keyboard: Tab onto [1] highlights its sentence
+ * and shows its sources, Enter opens them. */
+static void
+test_citation_marker_keyboard (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  GemResponse *response;
+  g_autoptr(GPtrArray) supports = NULL;
+  const GemGroundingSupport *first;
+  const StarlingMdLink *link = NULL;
+  GtkWidget *markdown;
+  GtkWidget *popover;
+  GtkWidget *tip;
+  GtkTextView *text_view;
+  GtkTextBuffer *buffer;
+  g_autofree char *tip_text = NULL;
+  g_autofree char *shown = NULL;
+  int offset = -1;
+  int sentence;
+
+  /* the grounded model of the fake's demo routes */
+  fake_gemini_route (fake, "gemini-2.5-flash-grounded",
+                     "replay=generative-ai-js/streaming-success-search-grounding.txt;delay_ms=120");
+  starling_conversation_set_model (starling_chat_view_get_conversation (view), "gemini-2.5-flash-grounded");
+  type_and_send (view, "What is Google's stock price?");
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+  response = starling_message_get_response (message_at (view, 1));
+  supports = gem_response_get_grounding_supports (response);
+  g_assert_cmpuint (supports->len, >=, 1);
+  first = g_ptr_array_index (supports, 0);
+
+  markdown = starling_test_find_widget (row_at (view, 1), STARLING_TYPE_MARKDOWN_VIEW, NULL);
+  g_assert_nonnull (markdown);
+  starling_test_wait_until_drawn (markdown);
+  text_view = text_view_holding (markdown, "[1]", &offset);
+  g_assert_nonnull (text_view);
+  buffer = gtk_text_view_get_buffer (text_view);
+  sentence = offset - (int) g_utf8_strlen (first->text, -1);
+  g_assert_false (range_highlighted (buffer, sentence, offset));
+
+  /* From the answer's row, Tab until [1] has the focus. */
+  gtk_widget_grab_focus (row_at (view, 1));
+  for (guint i = 0; i < 40 && (link == NULL || g_strcmp0 (link->uri, "cite:0") != 0); i++)
+    {
+      g_assert_true (starling_test_press_key (context->window, GDK_KEY_Tab, 0));
+      link = focused_link (context->window);
+    }
+  g_assert_nonnull (link);
+  g_assert_cmpstr (link->uri, ==, "cite:0");
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (context->window)) == GTK_WIDGET (text_view));
+  g_assert_cmpint (link->start, ==, offset);
+
+  /* the sentence it stands for is highlighted, as when hovered, and no more */
+  g_assert_true (range_highlighted (buffer, sentence, offset));
+  g_assert_false (range_highlighted (buffer, sentence - 1, sentence));
+
+  /* its sources with the model's confidence show beside it */
+  tip = starling_test_find_widget (GTK_WIDGET (text_view), GTK_TYPE_POPOVER, NULL);
+  g_assert_nonnull (tip);
+  g_assert_true (starling_test_wait_for ((gboolean (*) (gpointer)) gtk_widget_get_mapped, tip, 5000));
+  tip_text = starling_test_collect_text (tip);
+  g_test_message ("beside [1]: %s", tip_text);
+  g_assert_nonnull (strstr (tip_text, "[1] "));
+  g_assert_nonnull (strstr (tip_text, "69% confident"));
+
+  /* Enter opens the popover with the source */
+  g_assert_true (starling_test_press_key (context->window, GDK_KEY_Return, 0));
+  g_assert_true (starling_test_wait_for (popover_shown, markdown, 5000));
+  g_assert_false (gtk_widget_get_visible (tip));
+  popover = starling_test_find_widget (markdown, STARLING_TYPE_CITATION_POPOVER, NULL);
+  shown = starling_test_collect_text (popover);
+  g_assert_nonnull (strstr (shown, "Source 1"));
+  g_assert_nonnull (strstr (shown, first->text));
+
+  /* closed, the focus is back on the marker */
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  starling_test_iterate (100);
+  link = focused_link (context->window);
+  g_test_message ("focus after the popover: %s",
+                  G_OBJECT_TYPE_NAME (gtk_root_get_focus (GTK_ROOT (context->window))));
+  g_assert_nonnull (link);
+  g_assert_cmpstr (link->uri, ==, "cite:0");
+
+  /* Tab on past the markers, then out of the text */
+  for (guint i = 0; i < 40 && focused_link (context->window) != NULL; i++)
+    g_assert_true (starling_test_press_key (context->window, GDK_KEY_Tab, 0));
+  g_assert_null (focused_link (context->window));
+  g_assert_false (range_highlighted (buffer, sentence, offset));
+}
+
 static void
 test_oversized_attachment_refused (StarlingTestContext *context)
 {
@@ -877,6 +997,7 @@ main (int   argc,
   g_test_add_data_func ("/chat/paste-attachments", (gconstpointer) test_paste_attachments, run_test);
   g_test_add_data_func ("/chat/drop-attachments", (gconstpointer) test_drop_attachments, run_test);
   g_test_add_data_func ("/chat/citation-markers", (gconstpointer) test_citation_markers, run_test);
+  g_test_add_data_func ("/chat/citation-markers/keyboard", (gconstpointer) test_citation_marker_keyboard, run_test);
   g_test_add_data_func ("/chat/oversized-attachment", (gconstpointer) test_oversized_attachment_refused, run_test);
   g_test_add_data_func ("/chat/thoughts", (gconstpointer) test_thoughts_section, run_test);
   g_test_add_data_func ("/chat/sticks-to-bottom", (gconstpointer) test_sticks_to_bottom, run_test);
