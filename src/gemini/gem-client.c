@@ -678,7 +678,14 @@ sse_event_cb (GemSseEventKind   kind,
   call->n_events++;
 
   /* Order is kept: once one event waits for a worker, later ones queue behind it. */
-  if (len >= LARGE_EVENT_SIZE || !g_queue_is_empty (&call->pending))
+  if (len >= LARGE_EVENT_SIZE)
+    {
+      /* Megabytes of an image: taken from the decoder, not copied. */
+      g_queue_push_tail (&call->pending, gem_sse_decoder_steal_payload (call->decoder));
+      return TRUE;
+    }
+
+  if (!g_queue_is_empty (&call->pending))
     {
       g_queue_push_tail (&call->pending, g_bytes_new (payload, len));
       return TRUE;

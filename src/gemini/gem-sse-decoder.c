@@ -14,12 +14,17 @@
 /* Room for the field name in front of a data line at the size limit. */
 #define LINE_SLACK 64
 
+/* A data line at least this long that starts an event becomes the event's
+ * buffer as it is, instead of being copied into it (images: megabytes). */
+#define ADOPT_LINE_SIZE (64 * 1024)
+
 struct _GemSseDecoder
 {
   gsize    max_event_size;
 
   GString *line;        /* the unfinished line, only when a line spans two feeds */
-  GString *data;        /* data lines of the current event, joined with \n */
+  GString *data;        /* data lines of the current event, joined with \n, from data_start */
+  gsize    data_start;  /* where the event starts in data: after "data: " of an adopted line */
   GString *raw;         /* a raw JSON value being collected */
   guint    n_data_lines;
   guint    raw_depth;
@@ -32,6 +37,9 @@ struct _GemSseDecoder
   guint    in_raw : 1;
   guint    raw_in_string : 1;
   guint    raw_escape : 1;
+
+  GString **emitting;   /* while an event handler runs: the buffer it was given */
+  gsize     emitting_start;
 
   GError  *failure;     /* sticky: a failed decoder keeps failing */
 };
@@ -74,14 +82,21 @@ fail_too_large (GemSseDecoder  *self,
 static gboolean
 emit (GemSseDecoder    *self,
       GemSseEventKind   kind,
-      GString          *payload,
+      GString         **payload,
+      gsize             start,
       GemSseEventFunc   func,
       gpointer          user_data,
       GError          **error)
 {
   GError *local = NULL;
+  gboolean ok;
 
-  if (func (kind, payload->str, payload->len, user_data, &local))
+  self->emitting = payload;
+  self->emitting_start = start;
+  ok = func (kind, (*payload)->str + start, (*payload)->len - start, user_data, &local);
+  self->emitting = NULL;
+
+  if (ok)
     return TRUE;
 
   if (local == NULL)
@@ -105,10 +120,11 @@ dispatch (GemSseDecoder    *self,
   self->n_data_lines = 0;
 
   /* As in the SSE spec, an event whose data is empty is not dispatched. */
-  if (self->data->len > 0)
-    ret = emit (self, GEM_SSE_EVENT_DATA, self->data, func, user_data, error);
+  if (self->data->len > self->data_start)
+    ret = emit (self, GEM_SSE_EVENT_DATA, &self->data, self->data_start, func, user_data, error);
 
   g_string_truncate (self->data, 0);
+  self->data_start = 0;
 
   return ret;
 }
@@ -153,9 +169,22 @@ process_line (GemSseDecoder    *self,
   if (name_len != 4 || memcmp (line, "data", 4) != 0)
     return TRUE;
 
-  needed = self->data->len + (self->n_data_lines > 0 ? 1 : 0) + value_len;
+  needed = self->data->len - self->data_start + (self->n_data_lines > 0 ? 1 : 0) + value_len;
   if (needed > self->max_event_size)
     return fail_too_large (self, needed, error);
+
+  /* The first data line of an event, held in self->line: take its buffer
+   * (the caller empties self->line, which is then the old data buffer). */
+  if (self->n_data_lines == 0 && line == self->line->str && value_len >= ADOPT_LINE_SIZE)
+    {
+      GString *swap = self->data;
+
+      self->data = self->line;
+      self->line = swap;
+      self->data_start = value - self->data->str;
+      self->n_data_lines++;
+      return TRUE;
+    }
 
   if (self->n_data_lines > 0)
     g_string_append_c (self->data, '\n');
@@ -218,7 +247,7 @@ scan_raw (GemSseDecoder    *self,
   self->mid_line = TRUE;
   self->discard_line = TRUE;
 
-  if (!emit (self, GEM_SSE_EVENT_RAW_JSON, self->raw, func, user_data, error))
+  if (!emit (self, GEM_SSE_EVENT_RAW_JSON, &self->raw, 0, func, user_data, error))
     return FALSE;
 
   g_string_truncate (self->raw, 0);
@@ -283,6 +312,7 @@ gem_sse_decoder_reset (GemSseDecoder *self)
 
   g_string_truncate (self->line, 0);
   g_string_truncate (self->data, 0);
+  self->data_start = 0;
   g_string_truncate (self->raw, 0);
   self->n_data_lines = 0;
   self->raw_depth = 0;
@@ -483,4 +513,39 @@ gem_sse_decoder_finish (GemSseDecoder    *self,
   gem_sse_decoder_reset (self);
 
   return ret;
+}
+
+/**
+ * gem_sse_decoder_steal_payload:
+ * @self: a #GemSseDecoder
+ *
+ * Only from inside a #GemSseEventFunc: takes the event's payload, the same
+ * bytes the handler was given (they stay valid), without copying them. The
+ * decoder goes on with a new buffer. For large events that are kept after
+ * the handler returns.
+ *
+ * Returns: (transfer full): the payload, NUL-terminated after its length
+ */
+GBytes *
+gem_sse_decoder_steal_payload (GemSseDecoder *self)
+{
+  GString *buffer;
+  gsize start;
+  g_autoptr(GBytes) whole = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (self->emitting != NULL, NULL);
+
+  buffer = *self->emitting;
+  start = self->emitting_start;
+  *self->emitting = g_string_sized_new (4096);
+  if (self->emitting == &self->data)
+    self->data_start = 0;
+  self->emitting = NULL;
+
+  whole = g_string_free_to_bytes (buffer);
+  if (start == 0)
+    return g_steal_pointer (&whole);
+
+  return g_bytes_new_from_bytes (whole, start, g_bytes_get_size (whole) - start);
 }

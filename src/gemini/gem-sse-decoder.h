@@ -55,6 +55,7 @@ gboolean       gem_sse_decoder_finish (GemSseDecoder   *self,
                                        GemSseEventFunc  func,
                                        gpointer         user_data,
                                        GError         **error);
+GBytes        *gem_sse_decoder_steal_payload (GemSseDecoder *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GemSseDecoder, gem_sse_decoder_free)
 

@@ -49,7 +49,8 @@ tick_cb (gpointer user_data)
       max_gap = MAX (max_gap, now - last_tick);
       max_cpu_gap = MAX (max_cpu_gap, cpu - last_cpu);
       if (verbose && cpu - last_cpu > 4000)
-        g_printerr ("iteration %.1f ms, cpu %.1f ms\n", (now - last_tick) / 1000.0, (cpu - last_cpu) / 1000.0);
+        g_printerr ("iteration %.1f ms, cpu %.1f ms, ending at %.3f s\n", (now - last_tick) / 1000.0,
+                    (cpu - last_cpu) / 1000.0, now / 1e6);
     }
   last_tick = now;
   last_cpu = cpu;

@@ -28,6 +28,7 @@ typedef struct
   GByteArray *log;        /* kind, length, payload of each event */
   guint       n_events;
   guint       fail_at;    /* G_MAXUINT: never */
+  GemSseDecoder *steal_from;  /* NULL: leave the payloads to the decoder */
 } Run;
 
 static gboolean
@@ -40,6 +41,7 @@ event_cb (GemSseEventKind   kind,
   Run *run = user_data;
   guint8 k = (guint8) kind;
   guint64 l = len;
+  g_autoptr(GBytes) stolen = NULL;
 
   /* What the header promises about every payload. */
   FUZZ_CHECK (payload != NULL);
@@ -55,6 +57,13 @@ event_cb (GemSseEventKind   kind,
     {
       FUZZ_CHECK (len > 0);
       FUZZ_CHECK (payload[0] == '{' || payload[0] == '[');
+    }
+
+  if (run->steal_from != NULL)
+    {
+      stolen = gem_sse_decoder_steal_payload (run->steal_from);
+      FUZZ_CHECK (g_bytes_get_data (stolen, NULL) == (gconstpointer) payload);
+      FUZZ_CHECK (g_bytes_get_size (stolen) == len);
     }
 
   g_byte_array_append (run->log, &k, 1);
@@ -202,6 +211,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   whole.fail_at = fail_at;
   sliced.log = g_byte_array_new ();
   sliced.fail_at = fail_at;
+  sliced.steal_from = decoder;
 
   feed_whole (decoder, body, len, &whole, &whole_out);
   /* finish reset the decoder: the same one must decode the body afresh */

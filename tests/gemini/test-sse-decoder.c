@@ -496,6 +496,111 @@ test_callback_error (void)
   g_assert_cmpuint (count, ==, 2);
 }
 
+typedef struct
+{
+  GemSseDecoder *decoder;
+  GPtrArray     *stolen;   /* GBytes */
+} StealData;
+
+/* Takes every payload of 100 KB or more, as the client does with images. */
+static gboolean
+steal_cb (GemSseEventKind   kind,
+          const char       *payload,
+          gsize             len,
+          gpointer          user_data,
+          GError          **error)
+{
+  StealData *data = user_data;
+  GBytes *bytes;
+
+  g_assert_cmpint (payload[len], ==, '\0');
+  if (len < 100 * 1024)
+    {
+      g_ptr_array_add (data->stolen, g_bytes_new (payload, len));
+      return TRUE;
+    }
+
+  bytes = gem_sse_decoder_steal_payload (data->decoder);
+  /* The same bytes, not a copy, and still readable as the handler's. */
+  g_assert_true (g_bytes_get_data (bytes, NULL) == (gconstpointer) payload);
+  g_assert_cmpuint (g_bytes_get_size (bytes), ==, len);
+  g_assert_cmpint (payload[len], ==, '\0');
+  g_ptr_array_add (data->stolen, bytes);
+
+  return TRUE;
+}
+
+/* Events of megabytes (images) come in many reads; the decoder keeps the
+ * long line as the event's buffer and the handler may take it. */
+static void
+test_large_events (void)
+{
+  g_autoptr(GString) big = g_string_new (NULL);
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(GPtrArray) stolen = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GemSseDecoder) decoder = gem_sse_decoder_new (0);
+  g_autoptr(GError) error = NULL;
+  StealData data = { decoder, stolen };
+  g_autofree char *expected_multi = NULL;
+  g_autofree char *expected_json = NULL;
+
+  for (guint i = 0; big->len < 400 * 1024; i++)
+    g_string_append_printf (big, "%08x", i * 2654435761u);
+
+  /* One long data line; two lines joined with \n, the first long; a small
+   * event after them; a long raw JSON value; a final event without its
+   * blank line. */
+  g_string_append_printf (body, "data: {\"a\":\"%s\"}\r\n\r\n", big->str);
+  g_string_append_printf (body, "data:%s\ndata: tail\n\n", big->str);
+  g_string_append (body, "data: small\n\n");
+  g_string_append_printf (body, "{\"raw\": \"%s\"}\n", big->str);
+  g_string_append_printf (body, "data: %s", big->str);
+
+  /* In reads of 16 KiB, as the client gets them. */
+  for (gsize pos = 0; pos < body->len; pos += 16384)
+    {
+      gem_sse_decoder_feed (decoder, body->str + pos, MIN (16384, body->len - pos), steal_cb, &data, &error);
+      g_assert_no_error (error);
+    }
+  gem_sse_decoder_finish (decoder, steal_cb, &data, &error);
+  g_assert_no_error (error);
+
+  expected_multi = g_strconcat (big->str, "\ntail", NULL);
+  expected_json = g_strdup_printf ("{\"raw\": \"%s\"}", big->str);
+  g_assert_cmpuint (stolen->len, ==, 5);
+  {
+    g_autofree char *first = g_strdup_printf ("{\"a\":\"%s\"}", big->str);
+    const char *expected[] = { first, expected_multi, "small", expected_json, big->str };
+
+    for (guint i = 0; i < 5; i++)
+      {
+        gsize len;
+        const char *payload = g_bytes_get_data (g_ptr_array_index (stolen, i), &len);
+
+        g_assert_cmpuint (len, ==, strlen (expected[i]));
+        g_assert_true (memcmp (payload, expected[i], len) == 0);
+      }
+  }
+
+  /* The same body byte by byte, without taking: the same events. */
+  {
+    g_autoptr(GString) whole = decode_slices (body->str, body->len, NULL, 0);
+    g_autoptr(GString) expected = g_string_new (NULL);
+
+    for (guint i = 0; i < 5; i++)
+      {
+        gsize len;
+        const char *payload = g_bytes_get_data (g_ptr_array_index (stolen, i), &len);
+
+        g_string_append (expected, i == 3 ? "R:" : "D:");
+        g_string_append_len (expected, payload, len);
+        g_string_append_c (expected, '\0');
+      }
+    g_assert_cmpuint (whole->len, ==, expected->len);
+    g_assert_true (memcmp (whole->str, expected->str, whole->len) == 0);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -523,6 +628,7 @@ main (int   argc,
   g_test_add_func ("/sse/byte-order-mark", test_byte_order_mark);
   g_test_add_func ("/sse/size-cap", test_size_cap);
   g_test_add_func ("/sse/callback-error", test_callback_error);
+  g_test_add_func ("/sse/large-events", test_large_events);
 
   return g_test_run ();
 }
