@@ -544,7 +544,7 @@ test_large_events (void)
   g_autofree char *expected_multi = NULL;
   g_autofree char *expected_json = NULL;
 
-  for (guint i = 0; big->len < 400 * 1024; i++)
+  for (guint i = 0; big->len < 150 * 1024; i++)
     g_string_append_printf (big, "%08x", i * 2654435761u);
 
   /* One long data line; two lines joined with \n, the first long; a small
