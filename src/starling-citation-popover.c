@@ -11,7 +11,10 @@
 
 #include <glib/gi18n.h>
 
+#include <string.h>
+
 #include "starling-citation-popover.h"
+#include "starling-markdown-parser.h"
 
 /* Sentences shown under a source at most: the Sources list has the rest. */
 #define MAX_SUPPORTS 3
@@ -51,6 +54,7 @@ add_support (StarlingCitationPopover   *self,
              const GemGroundingSupport *support,
              guint                      position)
 {
+  g_autofree char *sentence = NULL;
   g_autofree char *quoted = NULL;
   g_autofree char *line = NULL;
   GtkWidget *label;
@@ -58,8 +62,13 @@ add_support (StarlingCitationPopover   *self,
   if (support->text == NULL || *support->text == '\0')
     return;
 
+  /* The segment is Markdown source (“\\$166”, “**bold**”): quote what the answer shows. */
+  sentence = starling_md_to_plain_text (support->text, strlen (support->text));
+  if (*sentence == '\0')
+    return;
+
   /* Translators: a sentence of the answer that a source supports, in quotes */
-  quoted = g_strdup_printf (_("“%s”"), support->text);
+  quoted = g_strdup_printf (_("“%s”"), sentence);
   if (position < support->n_confidence_scores)
     /* Translators: %s is a quoted sentence, %d the model's confidence in percent */
     line = g_strdup_printf (_("%s — %d%% confident"), quoted,

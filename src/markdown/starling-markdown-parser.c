@@ -1302,3 +1302,51 @@ starling_md_parse (const char *text,
 
   return b.units;
 }
+
+/**
+ * starling_md_to_plain_text:
+ * @text: Markdown, such as a sentence of an answer that a source supports
+ * @len: its length in bytes
+ *
+ * The text a reader sees of @text, without its syntax: escapes, emphasis
+ * marks, link targets. Blocks are joined with a space; table cells with
+ * tabs between them.
+ *
+ * Returns: (transfer full): the text, valid UTF-8, trimmed
+ */
+char *
+starling_md_to_plain_text (const char *text,
+                           gsize       len)
+{
+  g_autoptr(GPtrArray) units = starling_md_parse (text, len);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < units->len; i++)
+    {
+      StarlingMdUnit *unit = g_ptr_array_index (units, i);
+
+      if (out->len > 0)
+        g_string_append_c (out, ' ');
+
+      if (unit->kind == STARLING_MD_UNIT_TABLE)
+        {
+          for (guint c = 0; c < unit->cells->len; c++)
+            {
+              StarlingMdCell *cell = g_ptr_array_index (unit->cells, c);
+
+              if (c > 0)
+                g_string_append_c (out, (c % unit->n_cols) == 0 ? ' ' : '\t');
+              g_string_append (out, cell->text);
+            }
+        }
+      else
+        {
+          g_string_append_len (out, unit->text->str, unit->text->len);
+        }
+    }
+
+  g_strstrip (out->str);
+  out->len = strlen (out->str);
+
+  return g_string_free (out, FALSE);
+}

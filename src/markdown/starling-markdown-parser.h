@@ -83,6 +83,8 @@ GPtrArray *starling_md_parse              (const char           *text,
 void       starling_md_unit_free          (StarlingMdUnit       *unit);
 gboolean   starling_md_unit_equal         (const StarlingMdUnit *a,
                                            const StarlingMdUnit *b);
+char      *starling_md_to_plain_text      (const char           *text,
+                                           gsize                 len);
 gboolean   starling_md_uri_is_allowed     (const char           *uri);
 gboolean   starling_md_uri_get_citation   (const char           *uri,
                                            guint                *index);
