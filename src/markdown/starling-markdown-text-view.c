@@ -33,6 +33,8 @@ struct _StarlingMarkdownTextView
 
   GtkWidget   *tip;
   GtkLabel    *tip_label;
+
+  guint        size_check_id;
 };
 
 G_DEFINE_FINAL_TYPE (StarlingMarkdownTextView, starling_markdown_text_view, GTK_TYPE_TEXT_VIEW)
@@ -317,6 +319,23 @@ starling_markdown_text_view_focus (GtkWidget        *widget,
   return move_focus_link (self, direction);
 }
 
+/* Once GTK has laid out the text in idle time: is the view as tall as it
+ * now measures? */
+static gboolean
+size_check_cb (gpointer user_data)
+{
+  StarlingMarkdownTextView *self = user_data;
+  GtkWidget *widget = GTK_WIDGET (self);
+  int height;
+
+  self->size_check_id = 0;
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (widget), &height, NULL, NULL, NULL);
+  if (gtk_widget_get_height (widget) < height)
+    gtk_widget_queue_resize (widget);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 starling_markdown_text_view_size_allocate (GtkWidget *widget,
                                            int        width,
@@ -327,6 +346,13 @@ starling_markdown_text_view_size_allocate (GtkWidget *widget,
 
   GTK_WIDGET_CLASS (starling_markdown_text_view_parent_class)->size_allocate (widget, width, height, baseline);
 
+  /* GTK 4.8 can allocate a text view before its text is laid out (0 pixels
+   * for a whole answer) and then not ask for more: check once the layout
+   * idle (a higher priority) has run. */
+  if (height == 0 && self->size_check_id == 0 &&
+      gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget))) > 0)
+    self->size_check_id = g_idle_add_full (GDK_PRIORITY_REDRAW + 10, size_check_cb, self, NULL);
+
   if (self->tip != NULL && gtk_widget_get_visible (self->tip))
     gtk_popover_present (GTK_POPOVER (self->tip));
 }
@@ -336,6 +362,7 @@ starling_markdown_text_view_dispose (GObject *object)
 {
   StarlingMarkdownTextView *self = STARLING_MARKDOWN_TEXT_VIEW (object);
 
+  g_clear_handle_id (&self->size_check_id, g_source_remove);
   if (self->tip != NULL)
     {
       gtk_widget_unparent (self->tip);

@@ -11,6 +11,7 @@
 #include "fake-gemini.h"
 #include "starling-chat-view.h"
 #include "starling-image-viewer.h"
+#include "starling-markdown-view.h"
 #include "starling-message-row.h"
 #include "starling-test-ui.h"
 
@@ -84,6 +85,32 @@ has_pictures (gpointer user_data)
   return count_pictures (wait->widget) >= wait->n;
 }
 
+/* Every block of both answers is allocated the height it measures. */
+static gboolean
+answers_laid_out (gpointer user_data)
+{
+  StarlingChatView *view = user_data;
+
+  for (guint i = 1; i <= 3; i += 2)
+    {
+      GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), i));
+      GtkWidget *markdown = starling_test_find_widget (row, STARLING_TYPE_MARKDOWN_VIEW, NULL);
+
+      for (GtkWidget *child = gtk_widget_get_first_child (markdown); child != NULL; child = gtk_widget_get_next_sibling (child))
+        {
+          int height;
+
+          gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (child), &height, NULL, NULL, NULL);
+          if (gtk_widget_get_height (child) != height)
+            return FALSE;
+        }
+      if (gtk_widget_get_height (markdown) == 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static void
 check_multi_turn_editing (StarlingTestContext *context)
 {
@@ -128,6 +155,26 @@ check_multi_turn_editing (StarlingTestContext *context)
   /* The fake rejects a follow-up whose earlier image lost its signature: this one passed. */
   g_assert_cmpint (starling_message_get_status (second_answer), ==, STARLING_MESSAGE_COMPLETE);
   g_assert_nonnull (strstr (starling_message_get_text (second_answer), "edited"));
+  pictures = (PictureWait) { GTK_WIDGET (gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), 3)), 1 };
+  g_assert_true (starling_test_wait_for (has_pictures, &pictures, 10000));
+  /* Both answers show their text, as tall as it is. */
+  g_assert_true (starling_test_wait_for (answers_laid_out, view, 5000));
+  for (guint i = 1; i <= 3; i += 2)
+    {
+      GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), i));
+      GtkWidget *markdown = starling_test_find_widget (row, STARLING_TYPE_MARKDOWN_VIEW, NULL);
+      g_autofree char *shown = starling_markdown_view_dup_visible_text (STARLING_MARKDOWN_VIEW (markdown));
+      int height;
+
+      g_assert_nonnull (strstr (shown, "Here is your image"));
+      g_assert_cmpint (gtk_widget_get_height (markdown), >, 0);
+      for (GtkWidget *child = gtk_widget_get_first_child (markdown); child != NULL; child = gtk_widget_get_next_sibling (child))
+        {
+          gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (child), &height, NULL, NULL, NULL);
+          g_assert_cmpint (gtk_widget_get_height (child), ==, height);
+        }
+    }
+  starling_test_save_screenshot (GTK_WIDGET (context->window), "screenshot-image-answers.png");
 
   requests = fake_gemini_dup_requests (fake);
   g_assert_cmpuint (requests->len, ==, 2);
