@@ -384,7 +384,8 @@ segment_text_view (Segment *segment)
     case SEGMENT_PROSE:
       return GTK_TEXT_VIEW (segment->widget);
     case SEGMENT_CODE:
-      return starling_markdown_code_block_get_text_view (STARLING_MARKDOWN_CODE_BLOCK (segment->widget));
+      return starling_markdown_code_block_get_text_view (
+        STARLING_MARKDOWN_CODE_BLOCK (segment->widget));
     default:
       return NULL;
     }
@@ -472,7 +473,8 @@ segment_position_at (StarlingMarkdownView *self,
       GtkTextIter iter;
       int buffer_x, buffer_y, trailing;
 
-      gtk_text_view_window_to_buffer_coords (text_view, GTK_TEXT_WINDOW_WIDGET, x, y, &buffer_x, &buffer_y);
+      gtk_text_view_window_to_buffer_coords (text_view, GTK_TEXT_WINDOW_WIDGET, x, y,
+                                             &buffer_x, &buffer_y);
       gtk_text_view_get_iter_at_position (text_view, &iter, &trailing, buffer_x, buffer_y);
       gtk_text_iter_forward_chars (&iter, trailing);
       *lo = *hi = gtk_text_iter_get_offset (&iter);
@@ -509,7 +511,8 @@ segment_select (Segment *segment,
     }
 
   if (gtk_text_buffer_get_selection_bounds (buffer, &start, &end) &&
-      (guint) gtk_text_iter_get_offset (&start) == lo && (guint) gtk_text_iter_get_offset (&end) == hi)
+      (guint) gtk_text_iter_get_offset (&start) == lo &&
+      (guint) gtk_text_iter_get_offset (&end) == hi)
     return;
 
   gtk_text_buffer_get_iter_at_offset (buffer, &start, (int) lo);
@@ -527,7 +530,8 @@ segment_get_selection (Segment *segment,
   GtkTextIter start, end;
 
   if (text_view == NULL)
-    return starling_markdown_table_get_selected_cells (STARLING_MARKDOWN_TABLE (segment->widget), lo, hi);
+    return starling_markdown_table_get_selected_cells (STARLING_MARKDOWN_TABLE (segment->widget),
+                                                       lo, hi);
 
   if (!gtk_text_buffer_get_selection_bounds (gtk_text_view_get_buffer (text_view), &start, &end))
     return FALSE;
@@ -601,7 +605,8 @@ select_from_anchor (StarlingMarkdownView *self,
       if (i < first || i > last)
         segment_select (segment, 0, 0);
       else
-        segment_select (segment, i == first ? first_pos : 0, i == last ? last_pos : segment_length (segment));
+        segment_select (segment, i == first ? first_pos : 0,
+                        i == last ? last_pos : segment_length (segment));
     }
 }
 
@@ -659,7 +664,8 @@ append_prose (GString           *text,
 
   while (gtk_text_iter_forward_line (&line) && gtk_text_iter_compare (&line, end) < 0)
     {
-      if (gtk_text_iter_has_tag (&line, tags->gap_block) || gtk_text_iter_has_tag (&line, tags->gap_heading))
+      if (gtk_text_iter_has_tag (&line, tags->gap_block) ||
+          gtk_text_iter_has_tag (&line, tags->gap_heading))
         {
           g_autofree char *piece = gtk_text_buffer_get_text (buffer, &from, &line, TRUE);
 
@@ -867,7 +873,8 @@ select_event_cb (GtkEventControllerLegacy *controller,
   switch ((int) gdk_event_get_event_type (event))
     {
     case GDK_BUTTON_PRESS:
-      if (gdk_button_event_get_button (event) != GDK_BUTTON_PRIMARY || !get_event_position (self, event, &x, &y))
+      if (gdk_button_event_get_button (event) != GDK_BUTTON_PRIMARY ||
+          !get_event_position (self, event, &x, &y))
         return FALSE;
       return select_press (self, x, y, gdk_event_get_modifier_state (event));
 
@@ -999,9 +1006,10 @@ watch_text_view (StarlingMarkdownView *self,
 {
   g_assert (!gtk_widget_get_realized (GTK_WIDGET (text_view)));
 
-  g_signal_connect_after (gtk_text_view_get_buffer (text_view), "insert-text", G_CALLBACK (text_inserted_cb), NULL);
-
-  g_signal_connect_object (text_view, "copy-clipboard", G_CALLBACK (text_copy_clipboard_cb), self, 0);
+  g_signal_connect_after (gtk_text_view_get_buffer (text_view), "insert-text",
+                          G_CALLBACK (text_inserted_cb), NULL);
+  g_signal_connect_object (text_view, "copy-clipboard", G_CALLBACK (text_copy_clipboard_cb),
+                           self, 0);
   g_signal_connect_object (text_view, "select-all", G_CALLBACK (text_select_all_cb), self, 0);
   g_signal_connect (text_view, "realize", G_CALLBACK (text_realize_cb), NULL);
   g_signal_connect (text_view, "unrealize", G_CALLBACK (text_unrealize_cb), NULL);
@@ -1032,11 +1040,14 @@ setup_selection (StarlingMarkdownView *self)
   /* Before the blocks' own: they would copy or select only themselves. */
   gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
-                                          gtk_shortcut_new (gtk_keyval_trigger_new (keys[i].keyval, keys[i].modifiers),
-                                                            gtk_callback_action_new (keys[i].func,
-                                                                                     GINT_TO_POINTER (keys[i].data),
-                                                                                     NULL)));
+    {
+      GtkShortcutTrigger *trigger = gtk_keyval_trigger_new (keys[i].keyval, keys[i].modifiers);
+      GtkShortcutAction *action = gtk_callback_action_new (keys[i].func,
+                                                           GINT_TO_POINTER (keys[i].data), NULL);
+
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                            gtk_shortcut_new (trigger, action));
+    }
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 }
 
@@ -1263,7 +1274,7 @@ place_unit (StarlingMarkdownView *self,
       gtk_widget_set_margin_start (segment->widget, unit->indent);
       starling_markdown_code_block_set_code (STARLING_MARKDOWN_CODE_BLOCK (segment->widget),
                                              unit->text->str, unit->text->len);
-      watch_text_view (self, starling_markdown_code_block_get_text_view (STARLING_MARKDOWN_CODE_BLOCK (segment->widget)));
+      watch_text_view (self, segment_text_view (segment));
       gtk_widget_set_parent (segment->widget, GTK_WIDGET (self));
       placed->segment = segment;
       break;
@@ -2521,7 +2532,8 @@ starling_markdown_view_dup_selected_text (StarlingMarkdownView *self)
         }
       else
         {
-          g_autofree char *cells = starling_markdown_table_dup_cells_text (STARLING_MARKDOWN_TABLE (segment->widget), lo, hi);
+          StarlingMarkdownTable *table = STARLING_MARKDOWN_TABLE (segment->widget);
+          g_autofree char *cells = starling_markdown_table_dup_cells_text (table, lo, hi);
 
           g_string_append (text, cells);
         }
