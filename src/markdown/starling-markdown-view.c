@@ -102,6 +102,9 @@ struct _StarlingMarkdownView
   GtkWidget                 *select_target;
   gboolean                   select_pressed;
   gboolean                   select_taken;
+  guint                      select_scroll_id;
+  double                     select_scroll_x;   /* the pointer, in the scrolled window */
+  double                     select_scroll_y;
 
   StarlingMarkdownViewStats  stats;
 };
@@ -790,6 +793,56 @@ select_press (StarlingMarkdownView *self,
   return FALSE;
 }
 
+/* A drag past the top or the bottom of the scrolled window the answer is
+ * in scrolls it, faster the farther the pointer is, and selects on. */
+static gboolean
+autoscroll_cb (gpointer user_data)
+{
+  StarlingMarkdownView *self = user_data;
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+  int height = scroller != NULL ? gtk_widget_get_height (scroller) : 0;
+  double past = 0, x, y;
+  GtkAdjustment *adjustment;
+
+  if (self->select_scroll_y < 0)
+    past = self->select_scroll_y;
+  else if (self->select_scroll_y > height)
+    past = self->select_scroll_y - height;
+
+  if (scroller == NULL || !self->select_taken || past == 0)
+    {
+      self->select_scroll_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  /* Where the last step scrolled to is laid out by now, this one's not yet. */
+  if (gtk_widget_translate_coordinates (scroller, GTK_WIDGET (self),
+                                        self->select_scroll_x, self->select_scroll_y, &x, &y))
+    select_to_point (self, x, y);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  gtk_adjustment_set_value (adjustment,
+                            gtk_adjustment_get_value (adjustment) + CLAMP (past / 2, -40, 40));
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_autoscroll (StarlingMarkdownView *self,
+                   double                x,
+                   double                y)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+
+  if (scroller == NULL ||
+      !gtk_widget_translate_coordinates (GTK_WIDGET (self), scroller, x, y,
+                                         &self->select_scroll_x, &self->select_scroll_y))
+    return;
+
+  if ((self->select_scroll_y < 0 || self->select_scroll_y > gtk_widget_get_height (scroller)) &&
+      self->select_scroll_id == 0)
+    self->select_scroll_id = g_timeout_add (30, autoscroll_cb, self);
+}
+
 static gboolean
 select_motion (StarlingMarkdownView *self,
                double                x,
@@ -816,6 +869,7 @@ select_motion (StarlingMarkdownView *self,
     }
 
   select_to_point (self, x, y);
+  update_autoscroll (self, x, y);
 
   return TRUE;
 }
@@ -829,6 +883,7 @@ select_release (StarlingMarkdownView *self,
 
   self->select_pressed = FALSE;
   self->select_taken = FALSE;
+  g_clear_handle_id (&self->select_scroll_id, g_source_remove);
   g_clear_weak_pointer (&self->select_target);
   if (taken)
     focus_selection (self, block_at_y (self, y));
@@ -1880,6 +1935,7 @@ starling_markdown_view_dispose (GObject *object)
   g_clear_weak_pointer (&self->hovered_view);
   g_clear_weak_pointer (&self->select_anchor);
   g_clear_weak_pointer (&self->select_target);
+  g_clear_handle_id (&self->select_scroll_id, g_source_remove);
   g_clear_pointer (&self->hovered_uri, g_free);
   g_clear_pointer (&self->tail, g_ptr_array_unref);
   g_clear_pointer (&self->segments, g_ptr_array_unref);

@@ -2103,6 +2103,53 @@ test_select_across_blocks (Fixture       *fixture,
   g_assert_cmpuint (activated->len, ==, 1);
 }
 
+static gboolean
+scrolled_to (Pointer       *pointer,
+             gconstpointer  data)
+{
+  GtkAdjustment *adjustment = (GtkAdjustment *) data;
+
+  return gtk_adjustment_get_value (adjustment) >= gtk_adjustment_get_upper (adjustment) -
+                                                  gtk_adjustment_get_page_size (adjustment) - 1;
+}
+
+/* Dragged past the bottom of the scrolled window, the answer scrolls and
+ * the selection follows. */
+static void
+test_select_autoscroll (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  Pointer pointer = { NULL, };
+  g_autoptr(GString) markdown = g_string_new (NULL);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (fixture->scroller));
+  g_autofree char *selected = NULL;
+  GtkWidget *from;
+  double x, y;
+
+  if (!pointer_init (&pointer, fixture->window))
+    return;
+
+  for (guint i = 1; i <= 30; i++)
+    g_string_append_printf (markdown, "Paragraph %u.\n\n%s", i, i % 10 == 0 ? "```\ncode\n```\n\n" : "");
+  starling_markdown_view_set_text (fixture->view, markdown->str);
+  wait_layout (fixture->view);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), >, 2 * gtk_adjustment_get_page_size (adjustment));
+
+  from = text_point (fixture->view, "Paragraph 2.", 0, &x, &y);
+  pointer_move (&pointer, from, x, y);
+  pointer_button (&pointer, TRUE);
+  pointer_move (&pointer, fixture->window, x + 10, gtk_widget_get_height (fixture->window) - 20);
+  pointer_move (&pointer, fixture->window, x + 10, gtk_widget_get_height (fixture->window) + 40);
+  pointer_wait (&pointer, scrolled_to, adjustment);
+  wait_frames (fixture->window, 1);
+  pointer_move (&pointer, fixture->window, x + 10, gtk_widget_get_height (fixture->window) + 41);
+  pointer_button (&pointer, FALSE);
+
+  selected = starling_markdown_view_dup_selected_text (fixture->view);
+  g_assert_true (g_str_has_prefix (selected, "Paragraph 2.\n\nParagraph 3."));
+  g_assert_true (g_str_has_suffix (selected, "Paragraph 30.\n\ncode"));
+}
+
 static void
 append_and_flush (StarlingMarkdownView *view,
                   const char           *text)
@@ -2261,6 +2308,7 @@ main (int    argc,
   ADD ("/markdown/text", test_text_and_append_after_set);
   ADD ("/markdown/select/across-blocks", test_select_across_blocks);
   ADD ("/markdown/select/while-streaming", test_select_while_streaming);
+  ADD ("/markdown/select/autoscroll", test_select_autoscroll);
 #undef ADD
   g_test_add_func ("/markdown/parser/nul-and-regressions", test_parser_nul_and_regressions);
 
