@@ -2553,7 +2553,7 @@ starling_markdown_view_dup_selected_text (StarlingMarkdownView *self)
 
   g_return_val_if_fail (STARLING_IS_MARKDOWN_VIEW (self), NULL);
 
-  for (guint i = 0; i < self->segments->len; i++)
+  for (guint i = 0; self->segments != NULL && i < self->segments->len; i++)
     {
       Segment *segment = g_ptr_array_index (self->segments, i);
       GtkTextView *text_view;

@@ -1631,8 +1631,10 @@ typedef struct
 #ifdef TEST_POINTER
   Display   *display;
   int      (*fake_motion) (Display *display, int screen, int x, int y, unsigned long delay);
-  int      (*fake_button) (Display *display, unsigned int button, Bool is_press, unsigned long delay);
-  int      (*fake_key)    (Display *display, unsigned int keycode, Bool is_press, unsigned long delay);
+  int      (*fake_button) (Display *display, unsigned int button, Bool is_press,
+                           unsigned long delay);
+  int      (*fake_key)    (Display *display, unsigned int keycode, Bool is_press,
+                           unsigned long delay);
 #endif
 } Pointer;
 
@@ -1669,7 +1671,8 @@ pointer_init (Pointer   *pointer,
   GtkEventController *legacy;
   void *xtst;
 
-  if (GDK_IS_X11_DISPLAY (display) && (xtst = dlopen ("libXtst.so.6", RTLD_NOW | RTLD_LOCAL)) != NULL)
+  if (GDK_IS_X11_DISPLAY (display) &&
+      (xtst = dlopen ("libXtst.so.6", RTLD_NOW | RTLD_LOCAL)) != NULL)
     {
       pointer->window = window;
       pointer->display = gdk_x11_display_get_xdisplay (display);
@@ -1731,7 +1734,8 @@ pointer_move (Pointer   *pointer,
   int root_x, root_y;
   Window child;
 
-  g_assert_true (gtk_widget_translate_coordinates (widget, GTK_WIDGET (native), x, y, &at[0], &at[1]));
+  g_assert_true (gtk_widget_translate_coordinates (widget, GTK_WIDGET (native), x, y,
+                                                   &at[0], &at[1]));
   gtk_native_get_surface_transform (native, &native_x, &native_y);
   at[0] = (int) (at[0] + native_x);
   at[1] = (int) (at[1] + native_y);
@@ -1918,15 +1922,19 @@ assert_cells_selected (StarlingMarkdownTable *table,
   guint n_cells = starling_markdown_table_get_n_rows (table) * n_cols;
   guint selected_first, selected_end;
 
-  g_assert_cmpint (starling_markdown_table_get_selected_cells (table, &selected_first, &selected_end), ==, end > first);
+  g_assert_cmpint (starling_markdown_table_get_selected_cells (table, &selected_first, &selected_end),
+                   ==, end > first);
   if (end > first)
     {
       g_assert_cmpuint (selected_first, ==, first);
       g_assert_cmpuint (selected_end, ==, end);
     }
   for (guint i = 0; i < n_cells; i++)
-    g_assert_cmpint (gtk_widget_has_css_class (GTK_WIDGET (starling_markdown_table_get_cell (table, i / n_cols, i % n_cols)),
-                                               "selected"), ==, i >= first && i < end);
+    {
+      GtkWidget *cell = GTK_WIDGET (starling_markdown_table_get_cell (table, i / n_cols, i % n_cols));
+
+      g_assert_cmpint (gtk_widget_has_css_class (cell, "selected"), ==, i >= first && i < end);
+    }
 }
 
 static char *
@@ -2050,7 +2058,8 @@ test_select_across_blocks (Fixture       *fixture,
   gdk_clipboard_set_text (gtk_widget_get_clipboard (fixture->window), "something else");
   g_assert_true (gtk_widget_activate_action (blocks.code, "clipboard.copy", NULL));
   menu_copied = read_clipboard (fixture->window);
-  g_assert_cmpstr (menu_copied, ==, "paragraph here.\n\n•\tone\n•\ttwo\n\nline 1\nline 2\n\na\tb\n1\t2\n\nLast ");
+  g_assert_cmpstr (menu_copied, ==,
+                   "paragraph here.\n\n•\tone\n•\ttwo\n\nline 1\nline 2\n\na\tb\n1\t2\n\nLast ");
 
   /* A click elsewhere clears it all */
   pointer_click (&pointer, blocks.code, 20, gtk_widget_get_height (blocks.code) / 2.0);
@@ -2079,7 +2088,8 @@ test_select_across_blocks (Fixture       *fixture,
   assert_text_selected (blocks.last, 0, char_count (blocks.last));
   all = starling_markdown_view_dup_selected_text (fixture->view);
   g_assert_cmpstr (all, ==,
-                   "First paragraph here.\n\n•\tone\n•\ttwo\n\nline 1\nline 2\n\na\tb\n1\t2\n\nLast paragraph here.");
+                   "First paragraph here.\n\n•\tone\n•\ttwo\n\nline 1\nline 2\n\n"
+                   "a\tb\n1\t2\n\nLast paragraph here.");
   g_assert_true (press_key (fixture->window, GDK_KEY_c, GDK_CONTROL_MASK));
   copied = read_clipboard (fixture->window);
   g_assert_cmpstr (copied, ==, all);
