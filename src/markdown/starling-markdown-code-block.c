@@ -301,3 +301,12 @@ starling_markdown_code_block_dup_code (StarlingMarkdownCodeBlock *self)
 
   return gtk_text_buffer_get_text (GTK_TEXT_BUFFER (self->buffer), &start, &end, TRUE);
 }
+
+/* For a selection across the answer the code is part of. */
+GtkTextView *
+starling_markdown_code_block_get_text_view (StarlingMarkdownCodeBlock *self)
+{
+  g_return_val_if_fail (STARLING_IS_MARKDOWN_CODE_BLOCK (self), NULL);
+
+  return GTK_TEXT_VIEW (self->source_view);
+}

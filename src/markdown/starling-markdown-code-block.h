@@ -23,6 +23,7 @@ void        starling_markdown_code_block_append_code     (StarlingMarkdownCodeBl
                                                           const char                *code,
                                                           gsize                      len);
 char       *starling_markdown_code_block_dup_code        (StarlingMarkdownCodeBlock *self);
+GtkTextView *starling_markdown_code_block_get_text_view  (StarlingMarkdownCodeBlock *self);
 const char *starling_markdown_language_id                (const char                *fence_language);
 
 G_END_DECLS

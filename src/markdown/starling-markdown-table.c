@@ -20,6 +20,9 @@ struct _StarlingMarkdownTable
   guint            n_rows;
   guint            n_cols;
   StarlingMdAlign *aligns;
+  /* Cells selected, row-major, from the first to before the end. */
+  guint            select_first;
+  guint            select_end;
 };
 
 G_DEFINE_FINAL_TYPE (StarlingMarkdownTable, starling_markdown_table, GTK_TYPE_WIDGET)
@@ -111,6 +114,23 @@ set_cell (StarlingMarkdownTable *self,
   else
     {
       gtk_label_set_markup (label, cell->markup);
+    }
+}
+
+static void
+show_selection (StarlingMarkdownTable *self)
+{
+  self->select_end = MIN (self->select_end, self->cells->len);
+  self->select_first = MIN (self->select_first, self->select_end);
+
+  for (guint i = 0; i < self->cells->len; i++)
+    {
+      GtkWidget *label = g_ptr_array_index (self->cells, i);
+
+      if (i >= self->select_first && i < self->select_end)
+        gtk_widget_add_css_class (label, "selected");
+      else
+        gtk_widget_remove_css_class (label, "selected");
     }
 }
 
@@ -270,6 +290,9 @@ starling_markdown_table_update (StarlingMarkdownTable *self,
       g_ptr_array_set_size (self->cells, self->n_rows * self->n_cols);
     }
   self->n_rows = unit->n_rows;
+
+  if (self->select_end > self->select_first)
+    show_selection (self);
 }
 
 guint
@@ -317,6 +340,129 @@ starling_markdown_table_dup_text (StarlingMarkdownTable *self)
             g_string_append_c (text, '\t');
           g_string_append (text, gtk_label_get_text (starling_markdown_table_get_cell (self, row, col)));
         }
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+/**
+ * starling_markdown_table_get_cell_at:
+ * @self: a #StarlingMarkdownTable
+ * @x: a point in @self's coordinates
+ * @y: a point in @self's coordinates
+ *
+ * Returns: the row-major index of the cell at or before the point: the cell
+ *   whose row and column start last before it
+ */
+guint
+starling_markdown_table_get_cell_at (StarlingMarkdownTable *self,
+                                     double                 x,
+                                     double                 y)
+{
+  guint row = 0, col = 0;
+
+  g_return_val_if_fail (STARLING_IS_MARKDOWN_TABLE (self), 0);
+
+  if (self->n_rows == 0 || self->n_cols == 0)
+    return 0;
+
+  for (guint r = 1; r < self->n_rows; r++)
+    {
+      graphene_rect_t bounds;
+
+      GtkWidget *cell = g_ptr_array_index (self->cells, r * self->n_cols);
+
+      if (!gtk_widget_compute_bounds (cell, GTK_WIDGET (self), &bounds) || bounds.origin.y > y)
+        break;
+      row = r;
+    }
+
+  for (guint c = 1; c < self->n_cols; c++)
+    {
+      graphene_rect_t bounds;
+
+      GtkWidget *cell = g_ptr_array_index (self->cells, c);
+
+      if (!gtk_widget_compute_bounds (cell, GTK_WIDGET (self), &bounds) || bounds.origin.x > x)
+        break;
+      col = c;
+    }
+
+  return row * self->n_cols + col;
+}
+
+/**
+ * starling_markdown_table_select_cells:
+ * @self: a #StarlingMarkdownTable
+ * @first: the first cell selected, row-major
+ * @end: the cell after the last one selected; @first to select none
+ *
+ * Shows cells as selected, as part of a selection across an answer.
+ */
+void
+starling_markdown_table_select_cells (StarlingMarkdownTable *self,
+                                      guint                  first,
+                                      guint                  end)
+{
+  g_return_if_fail (STARLING_IS_MARKDOWN_TABLE (self));
+
+  if (end <= first)
+    first = end = 0;
+  if (first == self->select_first && end == self->select_end)
+    return;
+
+  self->select_first = first;
+  self->select_end = end;
+  show_selection (self);
+}
+
+/**
+ * starling_markdown_table_get_selected_cells:
+ * @self: a #StarlingMarkdownTable
+ * @first: (out) (optional): the first cell selected
+ * @end: (out) (optional): the cell after the last one selected
+ *
+ * Returns: whether any cell is selected
+ */
+gboolean
+starling_markdown_table_get_selected_cells (StarlingMarkdownTable *self,
+                                            guint                 *first,
+                                            guint                 *end)
+{
+  g_return_val_if_fail (STARLING_IS_MARKDOWN_TABLE (self), FALSE);
+
+  if (first != NULL)
+    *first = self->select_first;
+  if (end != NULL)
+    *end = self->select_end;
+
+  return self->select_end > self->select_first;
+}
+
+/**
+ * starling_markdown_table_dup_cells_text:
+ * @self: a #StarlingMarkdownTable
+ * @first: the first cell, row-major
+ * @end: the cell after the last one
+ *
+ * Returns: (transfer full): the text of the cells, a row per line, cells
+ *   separated by tabs
+ */
+char *
+starling_markdown_table_dup_cells_text (StarlingMarkdownTable *self,
+                                        guint                  first,
+                                        guint                  end)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (STARLING_IS_MARKDOWN_TABLE (self), NULL);
+
+  end = MIN (end, self->cells->len);
+  for (guint i = first; i < end; i++)
+    {
+      if (i > first)
+        g_string_append_c (text, i % self->n_cols == 0 ? '\n' : '\t');
+      g_string_append (text, gtk_label_get_text (g_ptr_array_index (self->cells, i)));
     }
 
   return g_string_free (text, FALSE);

@@ -26,5 +26,17 @@ GtkLabel  *starling_markdown_table_get_cell   (StarlingMarkdownTable *self,
                                                guint                  row,
                                                guint                  col);
 char      *starling_markdown_table_dup_text   (StarlingMarkdownTable *self);
+guint      starling_markdown_table_get_cell_at (StarlingMarkdownTable *self,
+                                                double                 x,
+                                                double                 y);
+void       starling_markdown_table_select_cells (StarlingMarkdownTable *self,
+                                                 guint                  first,
+                                                 guint                  end);
+gboolean   starling_markdown_table_get_selected_cells (StarlingMarkdownTable *self,
+                                                       guint                 *first,
+                                                       guint                 *end);
+char      *starling_markdown_table_dup_cells_text (StarlingMarkdownTable *self,
+                                                   guint                  first,
+                                                   guint                  end);
 
 G_END_DECLS

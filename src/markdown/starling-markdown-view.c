@@ -94,6 +94,18 @@ struct _StarlingMarkdownView
   gboolean                   finished;
   gboolean                   committed_in_pieces;
 
+  /* Selection across blocks: the block it started in and where, and the
+   * drag of the primary button the view took over from the blocks. */
+  GtkWidget                 *select_anchor;
+  guint                      select_anchor_lo;
+  guint                      select_anchor_hi;
+  GtkWidget                 *select_target;
+  gboolean                   select_pressed;
+  gboolean                   select_taken;
+  guint                      select_scroll_id;
+  double                     select_scroll_x;   /* the pointer, in the scrolled window */
+  double                     select_scroll_y;
+
   StarlingMarkdownViewStats  stats;
 };
 
@@ -358,6 +370,742 @@ text_link_activated_cb (StarlingMarkdownTextView *text_view,
   activate_link (self, link->uri);
 }
 
+/* Selection across blocks
+ *
+ * Each block keeps its own part of a selection (a text buffer's selection,
+ * a table's selected cells), so a part survives whatever happens to the
+ * other blocks while streaming. The view only remembers where a selection
+ * started, and takes over a drag of the primary button when it leaves the
+ * block it started in: from then on it selects in every block from that
+ * start to the pointer. */
+
+static GtkTextView *
+segment_text_view (Segment *segment)
+{
+  switch (segment->kind)
+    {
+    case SEGMENT_PROSE:
+      return GTK_TEXT_VIEW (segment->widget);
+    case SEGMENT_CODE:
+      return starling_markdown_code_block_get_text_view (
+        STARLING_MARKDOWN_CODE_BLOCK (segment->widget));
+    default:
+      return NULL;
+    }
+}
+
+/* Characters in a text, cells in a table. */
+static guint
+segment_length (Segment *segment)
+{
+  GtkTextView *text_view = segment_text_view (segment);
+  StarlingMarkdownTable *table;
+
+  if (text_view != NULL)
+    return gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (text_view));
+
+  table = STARLING_MARKDOWN_TABLE (segment->widget);
+
+  return starling_markdown_table_get_n_rows (table) * starling_markdown_table_get_n_cols (table);
+}
+
+/* The index of the block that is or holds @widget, -1 if none. */
+static int
+block_of_widget (StarlingMarkdownView *self,
+                 GtkWidget            *widget)
+{
+  while (widget != NULL && gtk_widget_get_parent (widget) != GTK_WIDGET (self))
+    widget = gtk_widget_get_parent (widget);
+
+  for (guint i = 0; widget != NULL && i < self->segments->len; i++)
+    {
+      if (((Segment *) g_ptr_array_index (self->segments, i))->widget == widget)
+        return (int) i;
+    }
+
+  return -1;
+}
+
+/* The block at height @y, the next one in the space between two, the
+ * first one above them all and the last one below; -1 when there is none. */
+static int
+block_at_y (StarlingMarkdownView *self,
+            double                y)
+{
+  for (guint i = 0; i < self->segments->len; i++)
+    {
+      Segment *segment = g_ptr_array_index (self->segments, i);
+      graphene_rect_t bounds;
+
+      if (gtk_widget_compute_bounds (segment->widget, GTK_WIDGET (self), &bounds) &&
+          y < bounds.origin.y + bounds.size.height)
+        return (int) i;
+    }
+
+  return (int) self->segments->len - 1;
+}
+
+/* Where the point (@x, @y) of the view falls in @segment: above it is its
+ * start, below it its end; in a table, the cell [@lo, @hi) under it. */
+static void
+segment_position_at (StarlingMarkdownView *self,
+                     Segment              *segment,
+                     double                x,
+                     double                y,
+                     guint                *lo,
+                     guint                *hi)
+{
+  GtkTextView *text_view = segment_text_view (segment);
+  GtkWidget *widget = text_view != NULL ? GTK_WIDGET (text_view) : segment->widget;
+  graphene_rect_t bounds;
+
+  *lo = *hi = 0;
+  if (!gtk_widget_compute_bounds (widget, GTK_WIDGET (self), &bounds) || y < bounds.origin.y)
+    return;
+
+  if (y >= bounds.origin.y + bounds.size.height)
+    {
+      *lo = *hi = segment_length (segment);
+      return;
+    }
+
+  x -= bounds.origin.x;
+  y -= bounds.origin.y;
+  if (text_view != NULL)
+    {
+      GtkTextIter iter;
+      int buffer_x, buffer_y, trailing;
+
+      gtk_text_view_window_to_buffer_coords (text_view, GTK_TEXT_WINDOW_WIDGET, x, y,
+                                             &buffer_x, &buffer_y);
+      gtk_text_view_get_iter_at_position (text_view, &iter, &trailing, buffer_x, buffer_y);
+      gtk_text_iter_forward_chars (&iter, trailing);
+      *lo = *hi = gtk_text_iter_get_offset (&iter);
+    }
+  else
+    {
+      *lo = starling_markdown_table_get_cell_at (STARLING_MARKDOWN_TABLE (segment->widget), x, y);
+      *hi = *lo + 1;
+    }
+}
+
+/* Shows [@lo, @hi) of @segment selected, nothing if @hi <= @lo. */
+static void
+segment_select (Segment *segment,
+                guint    lo,
+                guint    hi)
+{
+  GtkTextView *text_view = segment_text_view (segment);
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  if (text_view == NULL)
+    {
+      starling_markdown_table_select_cells (STARLING_MARKDOWN_TABLE (segment->widget), lo, hi);
+      return;
+    }
+
+  buffer = gtk_text_view_get_buffer (text_view);
+  if (hi <= lo)
+    {
+      if (gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
+        gtk_text_buffer_select_range (buffer, &start, &start);
+      return;
+    }
+
+  if (gtk_text_buffer_get_selection_bounds (buffer, &start, &end) &&
+      (guint) gtk_text_iter_get_offset (&start) == lo &&
+      (guint) gtk_text_iter_get_offset (&end) == hi)
+    return;
+
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, (int) lo);
+  gtk_text_buffer_get_iter_at_offset (buffer, &end, (int) hi);
+  gtk_text_buffer_select_range (buffer, &start, &end);
+}
+
+/* What @segment shows selected; %FALSE if nothing. */
+static gboolean
+segment_get_selection (Segment *segment,
+                       guint   *lo,
+                       guint   *hi)
+{
+  GtkTextView *text_view = segment_text_view (segment);
+  GtkTextIter start, end;
+
+  if (text_view == NULL)
+    return starling_markdown_table_get_selected_cells (STARLING_MARKDOWN_TABLE (segment->widget),
+                                                       lo, hi);
+
+  if (!gtk_text_buffer_get_selection_bounds (gtk_text_view_get_buffer (text_view), &start, &end))
+    return FALSE;
+
+  *lo = gtk_text_iter_get_offset (&start);
+  *hi = gtk_text_iter_get_offset (&end);
+
+  return TRUE;
+}
+
+static void
+unselect_all (StarlingMarkdownView *self)
+{
+  for (guint i = 0; i < self->segments->len; i++)
+    segment_select (g_ptr_array_index (self->segments, i), 0, 0);
+}
+
+/* The block the selection started in, -1 if it is gone. */
+static int
+anchor_block (StarlingMarkdownView *self)
+{
+  return self->select_anchor != NULL ? block_of_widget (self, self->select_anchor) : -1;
+}
+
+static void
+set_anchor (StarlingMarkdownView *self,
+            guint                 index,
+            guint                 lo,
+            guint                 hi)
+{
+  Segment *segment = g_ptr_array_index (self->segments, index);
+
+  g_set_weak_pointer (&self->select_anchor, segment->widget);
+  self->select_anchor_lo = lo;
+  self->select_anchor_hi = hi;
+}
+
+/* Selects from the anchor to (@index, [@lo, @hi)), whichever comes first:
+ * the blocks between wholly, the two ends from or up to the position. */
+static void
+select_from_anchor (StarlingMarkdownView *self,
+                    guint                 index,
+                    guint                 lo,
+                    guint                 hi)
+{
+  int anchor = anchor_block (self);
+  guint first, first_pos, last, last_pos;
+
+  if (anchor < 0)
+    return;
+
+  if ((guint) anchor < index || ((guint) anchor == index && self->select_anchor_lo <= lo))
+    {
+      first = anchor;
+      first_pos = self->select_anchor_lo;
+      last = index;
+      last_pos = hi;
+    }
+  else
+    {
+      first = index;
+      first_pos = lo;
+      last = anchor;
+      last_pos = self->select_anchor_hi;
+    }
+
+  for (guint i = 0; i < self->segments->len; i++)
+    {
+      Segment *segment = g_ptr_array_index (self->segments, i);
+
+      if (i < first || i > last)
+        segment_select (segment, 0, 0);
+      else
+        segment_select (segment, i == first ? first_pos : 0,
+                        i == last ? last_pos : segment_length (segment));
+    }
+}
+
+static void
+select_to_point (StarlingMarkdownView *self,
+                 double                x,
+                 double                y)
+{
+  int index = block_at_y (self, y);
+  guint lo, hi;
+
+  if (index < 0)
+    return;
+
+  segment_position_at (self, g_ptr_array_index (self->segments, index), x, y, &lo, &hi);
+  select_from_anchor (self, index, lo, hi);
+}
+
+/* The selection, for a middle click to paste. */
+static void
+claim_primary (StarlingMarkdownView *self)
+{
+  g_autofree char *text = starling_markdown_view_dup_selected_text (self);
+
+  if (text != NULL)
+    gdk_clipboard_set_text (gtk_widget_get_primary_clipboard (GTK_WIDGET (self)), text);
+}
+
+static void
+select_all (StarlingMarkdownView *self)
+{
+  Segment *last;
+
+  if (self->segments->len == 0)
+    return;
+
+  last = g_ptr_array_index (self->segments, self->segments->len - 1);
+  set_anchor (self, 0, 0, 0);
+  select_from_anchor (self, self->segments->len - 1, segment_length (last), segment_length (last));
+  claim_primary (self);
+}
+
+/* Prose as it reads: a blank line before a paragraph, none between the
+ * items of a tight list. */
+static void
+append_prose (GString           *text,
+              GtkTextBuffer     *buffer,
+              const GtkTextIter *start,
+              const GtkTextIter *end)
+{
+  const StarlingMarkdownTags *tags = starling_markdown_tags_get ();
+  GtkTextIter from = *start;
+  GtkTextIter line = *start;
+  g_autofree char *rest = NULL;
+
+  while (gtk_text_iter_forward_line (&line) && gtk_text_iter_compare (&line, end) < 0)
+    {
+      if (gtk_text_iter_has_tag (&line, tags->gap_block) ||
+          gtk_text_iter_has_tag (&line, tags->gap_heading))
+        {
+          g_autofree char *piece = gtk_text_buffer_get_text (buffer, &from, &line, TRUE);
+
+          g_string_append (text, piece);
+          g_string_append_c (text, '\n');
+          from = line;
+        }
+    }
+
+  rest = gtk_text_buffer_get_text (buffer, &from, end, TRUE);
+  g_string_append (text, rest);
+}
+
+static gboolean
+copy_selection (StarlingMarkdownView *self)
+{
+  g_autofree char *text = starling_markdown_view_dup_selected_text (self);
+
+  if (text == NULL)
+    return FALSE;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+
+  return TRUE;
+}
+
+/* Gestures of the widgets under the view stop following the drag. */
+static void
+reset_gestures (StarlingMarkdownView *self,
+                GtkWidget            *widget)
+{
+  for (; widget != NULL && widget != GTK_WIDGET (self); widget = gtk_widget_get_parent (widget))
+    {
+      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+      for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+        {
+          g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+          if (GTK_IS_GESTURE (controller))
+            gtk_event_controller_reset (controller);
+        }
+    }
+}
+
+/* Whether a press on @picked, in block @index, may start a selection: on
+ * text, or anywhere on a table but its scroll bar. */
+static gboolean
+is_selectable (StarlingMarkdownView *self,
+               int                   index,
+               GtkWidget            *picked)
+{
+  Segment *segment;
+
+  if (index < 0 || gtk_widget_get_ancestor (picked, GTK_TYPE_SCROLLBAR) != NULL)
+    return FALSE;
+
+  segment = g_ptr_array_index (self->segments, index);
+  if (segment->kind == SEGMENT_TABLE)
+    return TRUE;
+
+  return gtk_widget_get_ancestor (picked, GTK_TYPE_TEXT_VIEW) != NULL;
+}
+
+/* The focus goes to a text of the answer, for Ctrl+C to reach the view. */
+static void
+focus_selection (StarlingMarkdownView *self,
+                 int                   index)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkTextView *text_view;
+
+  if (index < 0 || (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self))))
+    return;
+
+  text_view = segment_text_view (g_ptr_array_index (self->segments, index));
+  if (text_view != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (text_view));
+}
+
+static gboolean
+select_press (StarlingMarkdownView *self,
+              double                x,
+              double                y,
+              GdkModifierType       modifiers)
+{
+  GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self), x, y, GTK_PICK_DEFAULT);
+  int index = picked != NULL ? block_of_widget (self, picked) : -1;
+  gboolean selectable = is_selectable (self, index, picked);
+  guint lo, hi;
+
+  self->select_pressed = FALSE;
+  self->select_taken = FALSE;
+
+  /* The copy button of a code block, a scroll bar: not text. */
+  if (picked == NULL ||
+      (picked != GTK_WIDGET (self) && !selectable &&
+       (gtk_widget_get_ancestor (picked, GTK_TYPE_BUTTON) != NULL ||
+        gtk_widget_get_ancestor (picked, GTK_TYPE_SCROLLBAR) != NULL)))
+    return FALSE;
+
+  /* Shift extends the selection from where it started, across blocks. */
+  if ((modifiers & GDK_SHIFT_MASK) && selectable && anchor_block (self) >= 0)
+    {
+      self->select_pressed = TRUE;
+      self->select_taken = TRUE;
+      select_to_point (self, x, y);
+      focus_selection (self, index);
+      return TRUE;
+    }
+
+  unselect_all (self);
+  if (!selectable)
+    return FALSE;
+
+  segment_position_at (self, g_ptr_array_index (self->segments, index), x, y, &lo, &hi);
+  set_anchor (self, index, lo, hi);
+  g_set_weak_pointer (&self->select_target, picked);
+  self->select_pressed = TRUE;
+
+  return FALSE;
+}
+
+/* A drag past the top or the bottom of the scrolled window the answer is
+ * in scrolls it, faster the farther the pointer is, and selects on. */
+static gboolean
+autoscroll_cb (gpointer user_data)
+{
+  StarlingMarkdownView *self = user_data;
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+  int height = scroller != NULL ? gtk_widget_get_height (scroller) : 0;
+  double past = 0, x, y;
+  GtkAdjustment *adjustment;
+
+  if (self->select_scroll_y < 0)
+    past = self->select_scroll_y;
+  else if (self->select_scroll_y > height)
+    past = self->select_scroll_y - height;
+
+  if (scroller == NULL || !self->select_taken || past == 0)
+    {
+      self->select_scroll_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  /* Where the last step scrolled to is laid out by now, this one's not yet. */
+  if (gtk_widget_translate_coordinates (scroller, GTK_WIDGET (self),
+                                        self->select_scroll_x, self->select_scroll_y, &x, &y))
+    select_to_point (self, x, y);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  gtk_adjustment_set_value (adjustment,
+                            gtk_adjustment_get_value (adjustment) + CLAMP (past / 2, -40, 40));
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_autoscroll (StarlingMarkdownView *self,
+                   double                x,
+                   double                y)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+
+  if (scroller == NULL ||
+      !gtk_widget_translate_coordinates (GTK_WIDGET (self), scroller, x, y,
+                                         &self->select_scroll_x, &self->select_scroll_y))
+    return;
+
+  if ((self->select_scroll_y < 0 || self->select_scroll_y > gtk_widget_get_height (scroller)) &&
+      self->select_scroll_id == 0)
+    self->select_scroll_id = g_timeout_add (30, autoscroll_cb, self);
+}
+
+static gboolean
+select_motion (StarlingMarkdownView *self,
+               double                x,
+               double                y)
+{
+  int anchor = anchor_block (self);
+
+  if (anchor < 0)
+    return self->select_taken;
+
+  /* Inside the block it started in, a text selects by itself. */
+  if (!self->select_taken)
+    {
+      int index = block_at_y (self, y);
+      Segment *segment = g_ptr_array_index (self->segments, anchor);
+      guint lo, hi;
+
+      segment_position_at (self, segment, x, y, &lo, &hi);
+      if (index == anchor && (segment->kind != SEGMENT_TABLE || lo == self->select_anchor_lo))
+        return FALSE;
+
+      reset_gestures (self, self->select_target);
+      self->select_taken = TRUE;
+    }
+
+  select_to_point (self, x, y);
+  update_autoscroll (self, x, y);
+
+  return TRUE;
+}
+
+static gboolean
+select_release (StarlingMarkdownView *self,
+                double                x,
+                double                y)
+{
+  gboolean taken = self->select_taken;
+
+  self->select_pressed = FALSE;
+  self->select_taken = FALSE;
+  g_clear_handle_id (&self->select_scroll_id, g_source_remove);
+  g_clear_weak_pointer (&self->select_target);
+  if (taken)
+    focus_selection (self, block_at_y (self, y));
+  claim_primary (self);
+
+  return taken;
+}
+
+/* Where @event happened, in the view's coordinates. */
+static gboolean
+get_event_position (StarlingMarkdownView *self,
+                    GdkEvent             *event,
+                    double               *x,
+                    double               *y)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  double event_x, event_y, native_x, native_y;
+
+  if (native == NULL || gdk_event_get_surface (event) != gtk_native_get_surface (native) ||
+      !gdk_event_get_position (event, &event_x, &event_y))
+    return FALSE;
+
+  gtk_native_get_surface_transform (native, &native_x, &native_y);
+
+  return gtk_widget_translate_coordinates (GTK_WIDGET (native), GTK_WIDGET (self),
+                                           event_x - native_x, event_y - native_y, x, y);
+}
+
+/* Pointer events before the blocks see them (the capture phase): a text
+ * view claims the press, so a gesture of the view would never see the
+ * drag go on. */
+static gboolean
+select_event_cb (GtkEventControllerLegacy *controller,
+                 GdkEvent                 *event,
+                 StarlingMarkdownView     *self)
+{
+  double x, y;
+
+  if (self->segments == NULL)
+    return FALSE;
+
+  switch ((int) gdk_event_get_event_type (event))
+    {
+    case GDK_BUTTON_PRESS:
+      if (gdk_button_event_get_button (event) != GDK_BUTTON_PRIMARY ||
+          !get_event_position (self, event, &x, &y))
+        return FALSE;
+      return select_press (self, x, y, gdk_event_get_modifier_state (event));
+
+    case GDK_MOTION_NOTIFY:
+      if (!self->select_pressed)
+        return FALSE;
+      if ((gdk_event_get_modifier_state (event) & GDK_BUTTON1_MASK) == 0)
+        return select_release (self, 0, 0);
+      if (!get_event_position (self, event, &x, &y))
+        return self->select_taken;
+      return select_motion (self, x, y);
+
+    case GDK_BUTTON_RELEASE:
+      if (gdk_button_event_get_button (event) != GDK_BUTTON_PRIMARY || !self->select_pressed)
+        return FALSE;
+      if (!get_event_position (self, event, &x, &y))
+        x = y = 0;
+      return select_release (self, x, y);
+
+    case GDK_GRAB_BROKEN:
+      self->select_pressed = FALSE;
+      self->select_taken = FALSE;
+      return FALSE;
+
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+copy_shortcut_cb (GtkWidget *widget,
+                  GVariant  *args,
+                  gpointer   user_data)
+{
+  return copy_selection (STARLING_MARKDOWN_VIEW (widget));
+}
+
+static gboolean
+select_all_shortcut_cb (GtkWidget *widget,
+                        GVariant  *args,
+                        gpointer   user_data)
+{
+  StarlingMarkdownView *self = STARLING_MARKDOWN_VIEW (widget);
+
+  if (self->segments == NULL || self->segments->len == 0)
+    return FALSE;
+
+  if (GPOINTER_TO_INT (user_data))
+    select_all (self);
+  else
+    unselect_all (self);
+
+  return TRUE;
+}
+
+/* Copy in a text's context menu copies the whole selection. */
+static void
+text_copy_clipboard_cb (GtkTextView          *text_view,
+                        StarlingMarkdownView *self)
+{
+  if (copy_selection (self))
+    g_signal_stop_emission_by_name (text_view, "copy-clipboard");
+}
+
+static void
+text_select_all_cb (GtkTextView          *text_view,
+                    gboolean              select,
+                    StarlingMarkdownView *self)
+{
+  if (select)
+    select_all (self);
+  else
+    unselect_all (self);
+  g_signal_stop_emission_by_name (text_view, "select-all");
+}
+
+/* A text buffer that loses the primary selection to another one unselects
+ * itself: the texts of an answer leave it to the view. */
+static void
+text_realize_cb (GtkWidget *text_view)
+{
+  gtk_text_buffer_remove_selection_clipboard (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view)),
+                                              gtk_widget_get_primary_clipboard (text_view));
+}
+
+/* Before the text view's own unrealize, which takes it away again. */
+static void
+text_unrealize_cb (GtkWidget *text_view)
+{
+  gtk_text_buffer_add_selection_clipboard (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view)),
+                                           gtk_widget_get_primary_clipboard (text_view));
+}
+
+/* A selection that ends where streamed text is added stays as it was:
+ * the selection marks would move over the new text. */
+static void
+text_inserted_cb (GtkTextBuffer *buffer,
+                  GtkTextIter   *location,
+                  const char    *text,
+                  int            len)
+{
+  GtkTextMark *insert = gtk_text_buffer_get_insert (buffer);
+  GtkTextMark *bound = gtk_text_buffer_get_selection_bound (buffer);
+  GtkTextMark *moved = NULL;
+  GtkTextIter insert_iter, bound_iter, start;
+  int end = gtk_text_iter_get_offset (location);
+
+  gtk_text_buffer_get_iter_at_mark (buffer, &insert_iter, insert);
+  gtk_text_buffer_get_iter_at_mark (buffer, &bound_iter, bound);
+  if (gtk_text_iter_equal (&insert_iter, &bound_iter))
+    return;
+
+  if (gtk_text_iter_equal (&insert_iter, location))
+    moved = insert;
+  else if (gtk_text_iter_equal (&bound_iter, location))
+    moved = bound;
+  else
+    return;
+
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, end - (int) g_utf8_strlen (text, len));
+  gtk_text_buffer_move_mark (buffer, moved, &start);
+  /* Moving a mark invalidates iterators. */
+  gtk_text_buffer_get_iter_at_offset (buffer, location, end);
+}
+
+static void
+watch_text_view (StarlingMarkdownView *self,
+                 GtkTextView          *text_view)
+{
+  g_assert (!gtk_widget_get_realized (GTK_WIDGET (text_view)));
+
+  g_signal_connect_after (gtk_text_view_get_buffer (text_view), "insert-text",
+                          G_CALLBACK (text_inserted_cb), NULL);
+  g_signal_connect_object (text_view, "copy-clipboard", G_CALLBACK (text_copy_clipboard_cb),
+                           self, 0);
+  g_signal_connect_object (text_view, "select-all", G_CALLBACK (text_select_all_cb), self, 0);
+  g_signal_connect (text_view, "realize", G_CALLBACK (text_realize_cb), NULL);
+  g_signal_connect (text_view, "unrealize", G_CALLBACK (text_unrealize_cb), NULL);
+}
+
+static void
+setup_selection (StarlingMarkdownView *self)
+{
+  GtkEventController *legacy = gtk_event_controller_legacy_new ();
+  GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+  static const struct
+  {
+    guint           keyval;
+    GdkModifierType modifiers;
+    GtkShortcutFunc func;
+    gboolean        data;
+  } keys[] = {
+    { GDK_KEY_c, GDK_CONTROL_MASK, copy_shortcut_cb, FALSE },
+    { GDK_KEY_Insert, GDK_CONTROL_MASK, copy_shortcut_cb, FALSE },
+    { GDK_KEY_a, GDK_CONTROL_MASK, select_all_shortcut_cb, TRUE },
+    { GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK, select_all_shortcut_cb, FALSE },
+  };
+
+  gtk_event_controller_set_propagation_phase (legacy, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (legacy, "event", G_CALLBACK (select_event_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self), legacy);
+
+  /* Before the blocks' own: they would copy or select only themselves. */
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      GtkShortcutTrigger *trigger = gtk_keyval_trigger_new (keys[i].keyval, keys[i].modifiers);
+      GtkShortcutAction *action = gtk_callback_action_new (keys[i].func,
+                                                           GINT_TO_POINTER (keys[i].data), NULL);
+
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                            gtk_shortcut_new (trigger, action));
+    }
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+}
+
 static GtkWidget *
 create_text_view (StarlingMarkdownView *self,
                   Segment              *segment)
@@ -379,6 +1127,7 @@ create_text_view (StarlingMarkdownView *self,
   gtk_widget_add_controller (text_view, motion);
   g_signal_connect_object (text_view, "link-focused", G_CALLBACK (text_link_focused_cb), self, 0);
   g_signal_connect_object (text_view, "link-activated", G_CALLBACK (text_link_activated_cb), self, 0);
+  watch_text_view (self, GTK_TEXT_VIEW (text_view));
 
   return text_view;
 }
@@ -580,6 +1329,7 @@ place_unit (StarlingMarkdownView *self,
       gtk_widget_set_margin_start (segment->widget, unit->indent);
       starling_markdown_code_block_set_code (STARLING_MARKDOWN_CODE_BLOCK (segment->widget),
                                              unit->text->str, unit->text->len);
+      watch_text_view (self, segment_text_view (segment));
       gtk_widget_set_parent (segment->widget, GTK_WIDGET (self));
       placed->segment = segment;
       break;
@@ -1183,6 +1933,9 @@ starling_markdown_view_dispose (GObject *object)
 
   cancel_render (self);
   g_clear_weak_pointer (&self->hovered_view);
+  g_clear_weak_pointer (&self->select_anchor);
+  g_clear_weak_pointer (&self->select_target);
+  g_clear_handle_id (&self->select_scroll_id, g_source_remove);
   g_clear_pointer (&self->hovered_uri, g_free);
   g_clear_pointer (&self->tail, g_ptr_array_unref);
   g_clear_pointer (&self->segments, g_ptr_array_unref);
@@ -1343,6 +2096,7 @@ starling_markdown_view_init (StarlingMarkdownView *self)
   self->segments = g_ptr_array_new_with_free_func ((GDestroyNotify) segment_free);
   self->tail = g_ptr_array_new_with_free_func ((GDestroyNotify) placed_free);
   self->scan_prev_blank = TRUE;
+  setup_selection (self);
 }
 
 /**
@@ -1779,4 +2533,67 @@ starling_markdown_view_get_buffer_links (GtkTextBuffer *buffer)
   Segment *segment = g_object_get_data (G_OBJECT (buffer), "starling-markdown-segment");
 
   return segment != NULL ? segment->links : NULL;
+}
+
+/**
+ * starling_markdown_view_dup_selected_text:
+ * @self: a #StarlingMarkdownView
+ *
+ * The selection, which may run across blocks, as text in reading order:
+ * a blank line between blocks and before a paragraph, code as written,
+ * table rows a line each with cells separated by tabs.
+ *
+ * Returns: (transfer full) (nullable): the selected text, %NULL when
+ *   nothing is selected
+ */
+char *
+starling_markdown_view_dup_selected_text (StarlingMarkdownView *self)
+{
+  GString *text = NULL;
+
+  g_return_val_if_fail (STARLING_IS_MARKDOWN_VIEW (self), NULL);
+
+  for (guint i = 0; self->segments != NULL && i < self->segments->len; i++)
+    {
+      Segment *segment = g_ptr_array_index (self->segments, i);
+      GtkTextView *text_view;
+      guint lo, hi;
+
+      if (!segment_get_selection (segment, &lo, &hi) || hi <= lo)
+        continue;
+
+      if (text == NULL)
+        text = g_string_new (NULL);
+      else
+        g_string_append (text, "\n\n");
+
+      text_view = segment_text_view (segment);
+      if (text_view != NULL)
+        {
+          GtkTextBuffer *buffer = gtk_text_view_get_buffer (text_view);
+          GtkTextIter start, end;
+
+          get_iter_at_offset (buffer, &start, lo);
+          get_iter_at_offset (buffer, &end, hi);
+          if (segment->kind == SEGMENT_PROSE)
+            {
+              append_prose (text, buffer, &start, &end);
+            }
+          else
+            {
+              g_autofree char *code = gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+
+              g_string_append (text, code);
+            }
+        }
+      else
+        {
+          StarlingMarkdownTable *table = STARLING_MARKDOWN_TABLE (segment->widget);
+          g_autofree char *cells = starling_markdown_table_dup_cells_text (table, lo, hi);
+
+          g_string_append (text, cells);
+        }
+    }
+
+  return text != NULL ? g_string_free (text, FALSE) : NULL;
 }

@@ -22,6 +22,7 @@ void             starling_markdown_view_append           (StarlingMarkdownView *
 void             starling_markdown_view_finish           (StarlingMarkdownView *self);
 const char      *starling_markdown_view_get_text         (StarlingMarkdownView *self);
 char            *starling_markdown_view_dup_visible_text (StarlingMarkdownView *self);
+char            *starling_markdown_view_dup_selected_text (StarlingMarkdownView *self);
 gboolean         starling_markdown_view_get_streaming    (StarlingMarkdownView *self);
 const char      *starling_markdown_view_get_link_at_iter (StarlingMarkdownView *self,
                                                           const GtkTextIter    *iter);

@@ -9,6 +9,12 @@
 #include <gtksourceview/gtksource.h>
 #include <string.h>
 
+#if defined (GDK_WINDOWING_X11) && defined (HAVE_TEST_X11)
+#define TEST_POINTER 1
+#include <dlfcn.h>
+#include <gdk/x11/gdkx.h>
+#endif
+
 #include "starling-markdown-code-block.h"
 #include "starling-markdown-parser.h"
 #include "starling-markdown-table.h"
@@ -66,9 +72,40 @@ trigger_matches (GtkShortcutTrigger *trigger,
   return FALSE;
 }
 
+static gboolean
+activate_shortcuts (GtkWidget           *widget,
+                    GtkPropagationPhase  phase,
+                    guint                keyval,
+                    GdkModifierType      modifiers)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+          gtk_event_controller_get_propagation_phase (controller) != phase)
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (trigger_matches (gtk_shortcut_get_trigger (shortcut), keyval, modifiers) &&
+              gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), GTK_SHORTCUT_ACTION_EXCLUSIVE,
+                                            widget, gtk_shortcut_get_arguments (shortcut)))
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
 /* GTK 4 cannot make a key event. A key press goes where GTK sends it:
- * from the focus widget up to the window, to the key bindings of each
- * (Tab is the window's, Enter the focused widget's), until one handles it.
+ * down from the window to the focus widget (the capture phase), then from
+ * the focus widget up to the window, to the key bindings of each (Tab is
+ * the window's, Enter the focused widget's), until one handles it.
  * Returns whether one did. */
 static gboolean
 press_key (GtkWidget       *window,
@@ -76,29 +113,21 @@ press_key (GtkWidget       *window,
            GdkModifierType  modifiers)
 {
   GtkWidget *widget = gtk_root_get_focus (GTK_ROOT (window));
+  g_autoptr(GPtrArray) path = g_ptr_array_new ();
 
   for (widget = widget != NULL ? widget : window; widget != NULL; widget = gtk_widget_get_parent (widget))
+    g_ptr_array_add (path, widget);
+
+  for (guint i = path->len; i > 0; i--)
     {
-      g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+      if (activate_shortcuts (g_ptr_array_index (path, i - 1), GTK_PHASE_CAPTURE, keyval, modifiers))
+        return TRUE;
+    }
 
-      for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-        {
-          g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-          if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
-              gtk_event_controller_get_propagation_phase (controller) != GTK_PHASE_BUBBLE)
-            continue;
-
-          for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
-            {
-              g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-
-              if (trigger_matches (gtk_shortcut_get_trigger (shortcut), keyval, modifiers) &&
-                  gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), GTK_SHORTCUT_ACTION_EXCLUSIVE,
-                                                widget, gtk_shortcut_get_arguments (shortcut)))
-                return TRUE;
-            }
-        }
+  for (guint i = 0; i < path->len; i++)
+    {
+      if (activate_shortcuts (g_ptr_array_index (path, i), GTK_PHASE_BUBBLE, keyval, modifiers))
+        return TRUE;
     }
 
   return FALSE;
@@ -1589,6 +1618,634 @@ test_accessible_roles (Fixture       *fixture,
   g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (block_at (fixture->view, 2))), ==, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
+/* Selection across blocks */
+
+/* A real pointer: XTest has the X server make the events a mouse makes,
+ * and GTK takes them its usual way, implicit grab and gestures included. */
+typedef struct
+{
+  GtkWidget *window;
+  guint      n_presses;
+  guint      n_releases;
+  double     x, y;      /* of the last motion, in the surface */
+#ifdef TEST_POINTER
+  Display   *display;
+  int      (*fake_motion) (Display *display, int screen, int x, int y, unsigned long delay);
+  int      (*fake_button) (Display *display, unsigned int button, Bool is_press,
+                           unsigned long delay);
+  int      (*fake_key)    (Display *display, unsigned int keycode, Bool is_press,
+                           unsigned long delay);
+#endif
+} Pointer;
+
+static gboolean
+pointer_event_cb (GtkEventControllerLegacy *controller,
+                  GdkEvent                 *event,
+                  Pointer                  *pointer)
+{
+  switch ((int) gdk_event_get_event_type (event))
+    {
+    case GDK_BUTTON_PRESS:
+      pointer->n_presses++;
+      break;
+    case GDK_BUTTON_RELEASE:
+      pointer->n_releases++;
+      break;
+    case GDK_MOTION_NOTIFY:
+      gdk_event_get_position (event, &pointer->x, &pointer->y);
+      break;
+    default:
+      break;
+    }
+
+  return FALSE;
+}
+
+/* %FALSE, and the test skipped, where the X server cannot fake a mouse. */
+static gboolean
+pointer_init (Pointer   *pointer,
+              GtkWidget *window)
+{
+#ifdef TEST_POINTER
+  GdkDisplay *display = gtk_widget_get_display (window);
+  GtkEventController *legacy;
+  void *xtst;
+
+  if (GDK_IS_X11_DISPLAY (display) &&
+      (xtst = dlopen ("libXtst.so.6", RTLD_NOW | RTLD_LOCAL)) != NULL)
+    {
+      pointer->window = window;
+      pointer->display = gdk_x11_display_get_xdisplay (display);
+      pointer->fake_motion = dlsym (xtst, "XTestFakeMotionEvent");
+      pointer->fake_button = dlsym (xtst, "XTestFakeButtonEvent");
+      pointer->fake_key = dlsym (xtst, "XTestFakeKeyEvent");
+      g_assert_nonnull (pointer->fake_motion);
+      g_assert_nonnull (pointer->fake_button);
+      g_assert_nonnull (pointer->fake_key);
+
+      /* Seen first, whatever the widgets below do with them. */
+      legacy = gtk_event_controller_legacy_new ();
+      gtk_event_controller_set_propagation_phase (legacy, GTK_PHASE_CAPTURE);
+      g_signal_connect (legacy, "event", G_CALLBACK (pointer_event_cb), pointer);
+      gtk_widget_add_controller (window, legacy);
+      return TRUE;
+    }
+#endif
+
+  g_test_skip ("needs an X server with XTest to move a pointer");
+  return FALSE;
+}
+
+static void
+pointer_wait (Pointer  *pointer,
+              gboolean (*done) (Pointer *pointer, gconstpointer data),
+              gconstpointer data)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!done (pointer, data) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, g_main_context_pending (NULL));
+  g_assert_true (done (pointer, data));
+  /* and whatever the event set off */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static gboolean
+pointer_is_at (Pointer       *pointer,
+               gconstpointer  data)
+{
+  const double *at = data;
+
+  return G_APPROX_VALUE (pointer->x, at[0], 0.5) && G_APPROX_VALUE (pointer->y, at[1], 0.5);
+}
+
+/* To the point (@x, @y) of @widget. */
+static void
+pointer_move (Pointer   *pointer,
+              GtkWidget *widget,
+              double     x,
+              double     y)
+{
+#ifdef TEST_POINTER
+  GtkNative *native = gtk_widget_get_native (widget);
+  GdkSurface *surface = gtk_native_get_surface (native);
+  double native_x, native_y, at[2];
+  int root_x, root_y;
+  Window child;
+
+  g_assert_true (gtk_widget_translate_coordinates (widget, GTK_WIDGET (native), x, y,
+                                                   &at[0], &at[1]));
+  gtk_native_get_surface_transform (native, &native_x, &native_y);
+  at[0] = (int) (at[0] + native_x);
+  at[1] = (int) (at[1] + native_y);
+  XTranslateCoordinates (pointer->display, gdk_x11_surface_get_xid (surface),
+                         DefaultRootWindow (pointer->display), (int) at[0], (int) at[1],
+                         &root_x, &root_y, &child);
+  pointer->fake_motion (pointer->display, -1, root_x, root_y, 0);
+  XSync (pointer->display, False);
+  pointer_wait (pointer, pointer_is_at, at);
+#endif
+}
+
+static gboolean
+pointer_pressed (Pointer       *pointer,
+                 gconstpointer  data)
+{
+  return pointer->n_presses >= GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+pointer_released (Pointer       *pointer,
+                  gconstpointer  data)
+{
+  return pointer->n_releases >= GPOINTER_TO_UINT (data);
+}
+
+static void
+pointer_button (Pointer  *pointer,
+                gboolean  press)
+{
+#ifdef TEST_POINTER
+  guint target = (press ? pointer->n_presses : pointer->n_releases) + 1;
+
+  pointer->fake_button (pointer->display, 1, press, 0);
+  XSync (pointer->display, False);
+  pointer_wait (pointer, press ? pointer_pressed : pointer_released, GUINT_TO_POINTER (target));
+#endif
+}
+
+static void
+pointer_shift (Pointer  *pointer,
+               gboolean  press)
+{
+#ifdef TEST_POINTER
+  pointer->fake_key (pointer->display, XKeysymToKeycode (pointer->display, XK_Shift_L), press, 0);
+  XSync (pointer->display, False);
+  wait_frames (pointer->window, 1);
+#endif
+}
+
+static void
+pointer_click (Pointer   *pointer,
+               GtkWidget *widget,
+               double     x,
+               double     y)
+{
+  pointer_move (pointer, widget, x, y);
+  pointer_button (pointer, TRUE);
+  pointer_button (pointer, FALSE);
+  /* not a double click with the next one */
+  g_usleep (G_USEC_PER_SEC / 2);
+  wait_frames (pointer->window, 1);
+}
+
+/* Presses at one point and lets go at the other, moving as a hand does:
+ * a little way first, then there in steps. */
+static void
+pointer_drag (Pointer   *pointer,
+              GtkWidget *from,
+              double     from_x,
+              double     from_y,
+              GtkWidget *to,
+              double     to_x,
+              double     to_y)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (from, GTK_TYPE_WINDOW);
+  double x0, y0, x1, y1;
+
+  g_assert_true (gtk_widget_translate_coordinates (from, window, from_x, from_y, &x0, &y0));
+  g_assert_true (gtk_widget_translate_coordinates (to, window, to_x, to_y, &x1, &y1));
+
+  pointer_move (pointer, window, x0, y0);
+  pointer_button (pointer, TRUE);
+  pointer_move (pointer, window, x0 + 10, y0);
+  for (guint i = 1; i <= 8; i++)
+    pointer_move (pointer, window, x0 + 10 + (x1 - x0 - 10) * i / 8, y0 + (y1 - y0) * i / 8);
+  pointer_button (pointer, FALSE);
+  g_usleep (G_USEC_PER_SEC / 2);
+}
+
+/* Text views lay out their text in the frames after it is set: until
+ * every block has its height and the answer stops growing. */
+static void
+wait_layout (StarlingMarkdownView *view)
+{
+  int last_height = -1;
+
+  for (guint i = 0; i < 100; i++)
+    {
+      gboolean sized = TRUE;
+      int height = gtk_widget_get_height (GTK_WIDGET (view));
+
+      for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
+           child != NULL;
+           child = gtk_widget_get_next_sibling (child))
+        sized = sized && gtk_widget_get_height (child) > 0;
+      if (sized && height == last_height)
+        return;
+      last_height = height;
+      wait_frames (GTK_WIDGET (view), 1);
+    }
+
+  g_assert_not_reached ();
+}
+
+static GtkWidget *
+text_view_of (StarlingMarkdownView *view,
+              GtkTextBuffer        *buffer)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_TEXT_VIEW (child) && gtk_text_view_get_buffer (GTK_TEXT_VIEW (child)) == buffer)
+        return child;
+    }
+
+  g_assert_not_reached ();
+}
+
+/* A point on the character @index characters into @needle, in the text
+ * view that shows it. */
+static GtkWidget *
+text_point (StarlingMarkdownView *view,
+            const char           *needle,
+            int                   index,
+            double               *x,
+            double               *y)
+{
+  GtkTextIter start, end;
+  GtkTextBuffer *buffer = find_text (view, needle, &start, &end);
+  GtkWidget *text_view = text_view_of (view, buffer);
+  GdkRectangle rect;
+  int window_x, window_y;
+
+  gtk_text_iter_forward_chars (&start, index);
+  gtk_text_view_get_iter_location (GTK_TEXT_VIEW (text_view), &start, &rect);
+  gtk_text_view_buffer_to_window_coords (GTK_TEXT_VIEW (text_view), GTK_TEXT_WINDOW_WIDGET,
+                                         rect.x, rect.y, &window_x, &window_y);
+  /* in the first half of the character: the position before it */
+  *x = window_x + 2;
+  *y = window_y + rect.height / 2;
+
+  return text_view;
+}
+
+/* [@lo, @hi) of the text in @text_view is selected; nothing if @lo == @hi. */
+static void
+assert_text_selected (GtkWidget *text_view,
+                      int        lo,
+                      int        hi)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
+  GtkTextIter start, end;
+
+  if (lo == hi)
+    {
+      g_assert_false (gtk_text_buffer_get_selection_bounds (buffer, &start, &end));
+      return;
+    }
+
+  g_assert_true (gtk_text_buffer_get_selection_bounds (buffer, &start, &end));
+  g_assert_cmpint (gtk_text_iter_get_offset (&start), ==, lo);
+  g_assert_cmpint (gtk_text_iter_get_offset (&end), ==, hi);
+}
+
+/* Cells [@first, @end) of @table are selected, and shown so. */
+static void
+assert_cells_selected (StarlingMarkdownTable *table,
+                       guint                  first,
+                       guint                  end)
+{
+  guint n_cols = starling_markdown_table_get_n_cols (table);
+  guint n_cells = starling_markdown_table_get_n_rows (table) * n_cols;
+  guint selected_first, selected_end;
+
+  g_assert_cmpint (starling_markdown_table_get_selected_cells (table, &selected_first, &selected_end),
+                   ==, end > first);
+  if (end > first)
+    {
+      g_assert_cmpuint (selected_first, ==, first);
+      g_assert_cmpuint (selected_end, ==, end);
+    }
+  for (guint i = 0; i < n_cells; i++)
+    {
+      GtkWidget *cell = GTK_WIDGET (starling_markdown_table_get_cell (table, i / n_cols, i % n_cols));
+
+      g_assert_cmpint (gtk_widget_has_css_class (cell, "selected"), ==, i >= first && i < end);
+    }
+}
+
+static char *
+read_clipboard (GtkWidget *widget)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, read_text_cb, &text);
+  while (text == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return text;
+}
+
+static int
+char_count (GtkWidget *text_view)
+{
+  return gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view)));
+}
+
+static const char selection_document[] =
+  "First paragraph here.\n\n"
+  "- one\n- two\n\n"
+  "```\nline 1\nline 2\n```\n\n"
+  "| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+  "Last [paragraph](https://example.com/p) here.";
+
+typedef struct
+{
+  GtkWidget             *first;
+  GtkWidget             *code;
+  StarlingMarkdownTable *table;
+  GtkWidget             *last;
+} Blocks;
+
+static void
+get_blocks (Fixture *fixture,
+            Blocks  *blocks)
+{
+  g_assert_cmpuint (n_blocks (fixture->view), ==, 4);
+  blocks->first = block_at (fixture->view, 0);
+  blocks->code = find_descendant (block_at (fixture->view, 1), GTK_SOURCE_TYPE_VIEW);
+  blocks->table = STARLING_MARKDOWN_TABLE (block_at (fixture->view, 2));
+  blocks->last = block_at (fixture->view, 3);
+  g_assert_true (STARLING_IS_MARKDOWN_TEXT_VIEW (blocks->first));
+  g_assert_nonnull (blocks->code);
+  g_assert_true (STARLING_IS_MARKDOWN_TABLE (blocks->table));
+  g_assert_true (STARLING_IS_MARKDOWN_TEXT_VIEW (blocks->last));
+}
+
+static void
+assert_nothing_selected (Fixture *fixture,
+                         Blocks  *blocks)
+{
+  g_assert_null (starling_markdown_view_dup_selected_text (fixture->view));
+  assert_text_selected (blocks->first, 0, 0);
+  assert_text_selected (blocks->code, 0, 0);
+  assert_cells_selected (blocks->table, 0, 0);
+  assert_text_selected (blocks->last, 0, 0);
+}
+
+/* From “paragraph here.” in the first paragraph to “Last ” in the last one. */
+static void
+assert_middle_selected (Fixture *fixture,
+                        Blocks  *blocks)
+{
+  const char *expected = "paragraph here.\n\n•\tone\n•\ttwo\n\nline 1\nline 2\n\na\tb\n1\t2\n\nLast ";
+  g_autofree char *selected = starling_markdown_view_dup_selected_text (fixture->view);
+  g_autofree char *copied = NULL;
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+
+  assert_text_selected (blocks->first, 6, char_count (blocks->first));
+  assert_text_selected (blocks->code, 0, char_count (blocks->code));
+  assert_cells_selected (blocks->table, 0, 4);
+  assert_text_selected (blocks->last, 0, 5);
+  g_assert_cmpstr (selected, ==, expected);
+
+  /* Ctrl+C where the focus is: in the answer, after the drag */
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, GTK_WIDGET (fixture->view)));
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (fixture->window), "something else");
+  g_assert_true (press_key (fixture->window, GDK_KEY_c, GDK_CONTROL_MASK));
+  copied = read_clipboard (fixture->window);
+  g_assert_cmpstr (copied, ==, expected);
+}
+
+static void
+test_select_across_blocks (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) activated = g_ptr_array_new_with_free_func (g_free);
+  Pointer pointer = { NULL, };
+  Blocks blocks;
+  GtkWidget *from, *to;
+  double from_x, from_y, to_x, to_y, x, y;
+  g_autofree char *all = NULL;
+  g_autofree char *copied = NULL;
+  g_autofree char *menu_copied = NULL;
+
+  if (!pointer_init (&pointer, fixture->window))
+    return;
+
+  g_signal_connect (fixture->view, "activate-link", G_CALLBACK (record_link_cb), activated);
+  starling_markdown_view_set_text (fixture->view, selection_document);
+  get_blocks (fixture, &blocks);
+  wait_layout (fixture->view);
+  assert_nothing_selected (fixture, &blocks);
+
+  from = text_point (fixture->view, "paragraph here.", 0, &from_x, &from_y);
+  to = text_point (fixture->view, "Last paragraph", 5, &to_x, &to_y);
+  g_assert_true (from == blocks.first);
+  g_assert_true (to == blocks.last);
+
+  /* Down from the first paragraph to the last: the list, the code and the
+   * table between are wholly selected, and dropping on a link opens nothing. */
+  pointer_drag (&pointer, from, from_x, from_y, to, to_x, to_y);
+  assert_middle_selected (fixture, &blocks);
+  g_assert_cmpuint (activated->len, ==, 0);
+
+  /* Copy in a text's context menu copies the same */
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (fixture->window), "something else");
+  g_assert_true (gtk_widget_activate_action (blocks.code, "clipboard.copy", NULL));
+  menu_copied = read_clipboard (fixture->window);
+  g_assert_cmpstr (menu_copied, ==,
+                   "paragraph here.\n\n•\tone\n•\ttwo\n\nline 1\nline 2\n\na\tb\n1\t2\n\nLast ");
+
+  /* A click elsewhere clears it all */
+  pointer_click (&pointer, blocks.code, 20, gtk_widget_get_height (blocks.code) / 2.0);
+  assert_nothing_selected (fixture, &blocks);
+
+  /* Up from the last paragraph to the first: the same */
+  pointer_drag (&pointer, to, to_x, to_y, from, from_x, from_y);
+  assert_middle_selected (fixture, &blocks);
+  g_assert_cmpuint (activated->len, ==, 0);
+  pointer_click (&pointer, from, from_x, from_y);
+  assert_nothing_selected (fixture, &blocks);
+
+  /* A click, then Shift and a click further on: the same again */
+  pointer_click (&pointer, from, from_x, from_y);
+  pointer_shift (&pointer, TRUE);
+  pointer_click (&pointer, to, to_x, to_y);
+  pointer_shift (&pointer, FALSE);
+  assert_middle_selected (fixture, &blocks);
+  g_assert_cmpuint (activated->len, ==, 0);
+
+  /* Ctrl+A: the whole answer */
+  g_assert_true (press_key (fixture->window, GDK_KEY_a, GDK_CONTROL_MASK));
+  assert_text_selected (blocks.first, 0, char_count (blocks.first));
+  assert_text_selected (blocks.code, 0, char_count (blocks.code));
+  assert_cells_selected (blocks.table, 0, 4);
+  assert_text_selected (blocks.last, 0, char_count (blocks.last));
+  all = starling_markdown_view_dup_selected_text (fixture->view);
+  g_assert_cmpstr (all, ==,
+                   "First paragraph here.\n\n•\tone\n•\ttwo\n\nline 1\nline 2\n\n"
+                   "a\tb\n1\t2\n\nLast paragraph here.");
+  g_assert_true (press_key (fixture->window, GDK_KEY_c, GDK_CONTROL_MASK));
+  copied = read_clipboard (fixture->window);
+  g_assert_cmpstr (copied, ==, all);
+
+  /* A click clears it */
+  pointer_click (&pointer, from, from_x, from_y);
+  assert_nothing_selected (fixture, &blocks);
+
+  /* A click on a link opens it and selects nothing */
+  text_point (fixture->view, "Last paragraph", 7, &x, &y);
+  pointer_click (&pointer, to, x, y);
+  g_assert_cmpuint (activated->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (activated, 0), ==, "https://example.com/p");
+  assert_nothing_selected (fixture, &blocks);
+
+  /* A drag inside one block is that block's own */
+  text_point (fixture->view, "Last paragraph", 10, &x, &y);
+  pointer_drag (&pointer, to, to_x, to_y, to, x, y);
+  assert_text_selected (blocks.last, 5, 10);
+  assert_text_selected (blocks.first, 0, 0);
+  g_assert_cmpuint (activated->len, ==, 1);
+}
+
+static gboolean
+scrolled_to (Pointer       *pointer,
+             gconstpointer  data)
+{
+  GtkAdjustment *adjustment = (GtkAdjustment *) data;
+
+  return gtk_adjustment_get_value (adjustment) >= gtk_adjustment_get_upper (adjustment) -
+                                                  gtk_adjustment_get_page_size (adjustment) - 1;
+}
+
+/* Dragged past the bottom of the scrolled window, the answer scrolls and
+ * the selection follows. */
+static void
+test_select_autoscroll (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  Pointer pointer = { NULL, };
+  g_autoptr(GString) markdown = g_string_new (NULL);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (fixture->scroller));
+  g_autofree char *selected = NULL;
+  GtkWidget *from;
+  double x, y;
+
+  if (!pointer_init (&pointer, fixture->window))
+    return;
+
+  for (guint i = 1; i <= 30; i++)
+    g_string_append_printf (markdown, "Paragraph %u.\n\n%s", i, i % 10 == 0 ? "```\ncode\n```\n\n" : "");
+  starling_markdown_view_set_text (fixture->view, markdown->str);
+  wait_layout (fixture->view);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment), >, 2 * gtk_adjustment_get_page_size (adjustment));
+
+  from = text_point (fixture->view, "Paragraph 2.", 0, &x, &y);
+  pointer_move (&pointer, from, x, y);
+  pointer_button (&pointer, TRUE);
+  pointer_move (&pointer, fixture->window, x + 10, gtk_widget_get_height (fixture->window) - 20);
+  pointer_move (&pointer, fixture->window, x + 10, gtk_widget_get_height (fixture->window) + 40);
+  pointer_wait (&pointer, scrolled_to, adjustment);
+  wait_frames (fixture->window, 1);
+  pointer_move (&pointer, fixture->window, x + 10, gtk_widget_get_height (fixture->window) + 41);
+  pointer_button (&pointer, FALSE);
+
+  selected = starling_markdown_view_dup_selected_text (fixture->view);
+  g_assert_true (g_str_has_prefix (selected, "Paragraph 2.\n\nParagraph 3."));
+  g_assert_true (g_str_has_suffix (selected, "Paragraph 30.\n\ncode"));
+}
+
+static void
+append_and_flush (StarlingMarkdownView *view,
+                  const char           *text)
+{
+  starling_markdown_view_append (view, text, strlen (text));
+  starling_markdown_view_flush (view);
+}
+
+/* A selection in finished blocks stays while the answer streams on; a
+ * selected block that is rendered again loses its part, nothing worse. */
+static void
+test_select_while_streaming (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  Pointer pointer = { NULL, };
+  g_autofree char *selected = NULL;
+  g_autofree char *grown = NULL;
+  g_autofree char *replaced = NULL;
+  g_autofree char *after = NULL;
+  GtkWidget *first, *table;
+  double from_x, from_y, to_x, to_y;
+
+  append_and_flush (fixture->view, "Intro text.\n\n```\ncode\n```\n\nTail para");
+  wait_frames (fixture->window, 2);
+  first = block_at (fixture->view, 0);
+  gtk_widget_grab_focus (first);
+  g_assert_true (press_key (fixture->window, GDK_KEY_a, GDK_CONTROL_MASK));
+  selected = starling_markdown_view_dup_selected_text (fixture->view);
+  g_assert_cmpstr (selected, ==, "Intro text.\n\ncode\n\nTail para");
+
+  /* More text: what was selected stays so, what comes is not */
+  append_and_flush (fixture->view, " grows.\n\nNext para.\n\n");
+  wait_frames (fixture->window, 1);
+  grown = starling_markdown_view_dup_selected_text (fixture->view);
+  g_assert_true (g_str_has_prefix (grown, "Intro text.\n\ncode"));
+  g_assert_null (strstr (grown, "Next"));
+  g_assert_null (strstr (grown, "grows"));
+
+  /* A table at the tail, selected, then no table after all */
+  append_and_flush (fixture->view, "| a |\n|---|");
+  wait_frames (fixture->window, 2);
+  g_assert_true (STARLING_IS_MARKDOWN_TABLE (block_at (fixture->view, n_blocks (fixture->view) - 1)));
+  table = block_at (fixture->view, n_blocks (fixture->view) - 1);
+  g_object_add_weak_pointer (G_OBJECT (table), (gpointer *) &table);
+  g_assert_true (press_key (fixture->window, GDK_KEY_a, GDK_CONTROL_MASK));
+  assert_cells_selected (STARLING_MARKDOWN_TABLE (table), 0, 1);
+
+  append_and_flush (fixture->view, "x\n");
+  wait_frames (fixture->window, 1);
+  g_assert_null (table);
+  g_assert_false (STARLING_IS_MARKDOWN_TABLE (block_at (fixture->view, n_blocks (fixture->view) - 1)));
+  replaced = starling_markdown_view_dup_selected_text (fixture->view);
+  g_assert_true (g_str_has_prefix (replaced, "Intro text.\n\ncode"));
+
+  /* Again, with the selection dragged up from the table while it goes */
+  append_and_flush (fixture->view, "\n\n| b |\n|---|");
+  wait_frames (fixture->window, 2);
+  table = block_at (fixture->view, n_blocks (fixture->view) - 1);
+  g_assert_true (STARLING_IS_MARKDOWN_TABLE (table));
+  g_object_add_weak_pointer (G_OBJECT (table), (gpointer *) &table);
+  if (!pointer_init (&pointer, fixture->window))
+    return;
+
+  text_point (fixture->view, "Intro text.", 6, &to_x, &to_y);
+  from_x = 4;
+  from_y = gtk_widget_get_height (table) / 2.0;
+  pointer_move (&pointer, table, from_x, from_y);
+  pointer_button (&pointer, TRUE);
+  pointer_move (&pointer, first, to_x, to_y);
+  after = starling_markdown_view_dup_selected_text (fixture->view);
+  g_assert_true (g_str_has_prefix (after, "text.\n\ncode"));
+  g_assert_true (g_str_has_suffix (after, "\n\nb"));
+
+  append_and_flush (fixture->view, "y\n");
+  wait_frames (fixture->window, 1);
+  g_assert_null (table);
+  pointer_move (&pointer, first, to_x + 20, to_y);
+  pointer_button (&pointer, FALSE);
+  g_clear_pointer (&after, g_free);
+  after = starling_markdown_view_dup_selected_text (fixture->view);
+  g_assert_true (g_str_has_prefix (after, "text.\n\ncode"));
+
+  starling_markdown_view_finish (fixture->view);
+  starling_markdown_view_flush (fixture->view);
+}
+
 /* GtkSourceView finds its languages in the system data folders, which
  * G_TEST_OPTION_ISOLATE_DIRS hides: point it there explicitly. */
 static void
@@ -1659,6 +2316,9 @@ main (int    argc,
   ADD ("/markdown/stream/reference-links", test_stream_reference_links);
   ADD ("/markdown/stream/frames", test_stream_frames);
   ADD ("/markdown/text", test_text_and_append_after_set);
+  ADD ("/markdown/select/across-blocks", test_select_across_blocks);
+  ADD ("/markdown/select/while-streaming", test_select_while_streaming);
+  ADD ("/markdown/select/autoscroll", test_select_autoscroll);
 #undef ADD
   g_test_add_func ("/markdown/parser/nul-and-regressions", test_parser_nul_and_regressions);
 
