@@ -11,11 +11,16 @@
 #include "starling-chat-view.h"
 #include "starling-message-row.h"
 #include "starling-model-list.h"
+#include "starling-range-model.h"
 #include "starling-settings-chips.h"
 
 /* The list box shows a window of the newest messages; older pages join at the top. */
 #define WINDOW_SIZE 24
 #define PAGE_SIZE   24
+/* A conversation opens with the rows that fill a window; the rest of the
+ * window joins a few rows a frame, above what is already on screen. */
+#define FIRST_ROWS  6
+#define FILL_STEP   4
 #define STICKY_SLACK_PX 24.0
 
 struct _StarlingChatView
@@ -23,9 +28,14 @@ struct _StarlingChatView
   GtkWidget             parent_instance;
 
   StarlingConversation *conversation;
-  GtkSliceListModel    *slice;
-  double                upper_before_prepend;
-  gulong                prepend_handler;
+  StarlingRangeModel   *range;
+  guint                 fill_id;
+  gint64                first_frame;
+  GtkWidget            *anchor;          /* a row that must stay put on screen */
+  double                anchor_y;        /* where it is: its y in the list minus the scroll value */
+  GdkFrameClock        *anchor_clock;
+  gulong                anchor_handler;
+  guint                 anchor_timeout;
   guint                 sticky : 1;
   guint                 scrolling : 1;
 
@@ -82,50 +92,133 @@ create_row_cb (gpointer item,
 }
 
 static void
-restore_after_prepend_cb (StarlingChatView *self)
+stop_keeping_place (StarlingChatView *self)
+{
+  if (self->anchor_clock != NULL)
+    g_clear_signal_handler (&self->anchor_handler, self->anchor_clock);
+  g_clear_object (&self->anchor_clock);
+  g_clear_weak_pointer (&self->anchor);
+  g_clear_handle_id (&self->anchor_timeout, g_source_remove);
+}
+
+/* After each layout while rows join above (their texts may take a few
+ * frames to reach their heights), the anchor row goes back where it was. A
+ * value set here is laid out again in the same frame. */
+static void
+keep_place_cb (GdkFrameClock    *clock,
+               StarlingChatView *self)
 {
   GtkAdjustment *adj = get_vadjustment (self);
-  double grown = gtk_adjustment_get_upper (adj) - self->upper_before_prepend;
+  graphene_point_t point;
+  double value;
 
-  g_clear_signal_handler (&self->prepend_handler, adj);
-  if (grown > 0)
-    {
-      self->scrolling = TRUE;
-      gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + grown);
-      self->scrolling = FALSE;
-    }
+  if (self->anchor == NULL ||
+      !gtk_widget_compute_point (self->anchor, GTK_WIDGET (self->message_list), &GRAPHENE_POINT_INIT (0, 0), &point))
+    return;
+
+  value = point.y - self->anchor_y;
+  if (ABS (value - gtk_adjustment_get_value (adj)) < 0.5)
+    return;
+
+  self->scrolling = TRUE;
+  gtk_adjustment_set_value (adj, value);
+  self->scrolling = FALSE;
+}
+
+static gboolean
+keep_place_done_cb (gpointer user_data)
+{
+  StarlingChatView *self = user_data;
+
+  self->anchor_timeout = 0;
+  stop_keeping_place (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+keep_place (StarlingChatView *self)
+{
+  GtkWidget *first = GTK_WIDGET (gtk_list_box_get_row_at_index (self->message_list, 0));
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  graphene_point_t point;
+
+  stop_keeping_place (self);
+  if (first == NULL || clock == NULL ||
+      !gtk_widget_compute_point (first, GTK_WIDGET (self->message_list), &GRAPHENE_POINT_INIT (0, 0), &point))
+    return;
+
+  g_set_weak_pointer (&self->anchor, first);
+  self->anchor_y = point.y - gtk_adjustment_get_value (get_vadjustment (self));
+  self->anchor_clock = g_object_ref (clock);
+  self->anchor_handler = g_signal_connect_after (clock, "layout", G_CALLBACK (keep_place_cb), self);
+  /* Until the user scrolls, or the new rows have surely been laid out. */
+  self->anchor_timeout = g_timeout_add (1000, keep_place_done_cb, self);
 }
 
 /* Older messages join at the top without moving what the user reads. */
+static gboolean
+prepend_rows (StarlingChatView *self,
+              guint             count)
+{
+  guint start = starling_range_model_get_start (self->range);
+  guint step = MIN (start, count);
+
+  if (step == 0)
+    return FALSE;
+
+  /* At the bottom, the view follows the end anyway. */
+  if (!self->sticky)
+    keep_place (self);
+  starling_range_model_set_range (self->range, start - step, starling_range_model_get_end (self->range));
+
+  return TRUE;
+}
+
 static void
 load_older_page (StarlingChatView *self)
 {
-  guint offset = gtk_slice_list_model_get_offset (self->slice);
-  guint step = MIN (offset, PAGE_SIZE);
-  GtkAdjustment *adj = get_vadjustment (self);
-
-  if (step == 0 || self->prepend_handler != 0)
-    return;
-
-  self->upper_before_prepend = gtk_adjustment_get_upper (adj);
-  self->prepend_handler = g_signal_connect_swapped (adj, "notify::upper",
-                                                    G_CALLBACK (restore_after_prepend_cb), self);
-  gtk_slice_list_model_set_size (self->slice, gtk_slice_list_model_get_size (self->slice) + step);
-  gtk_slice_list_model_set_offset (self->slice, offset - step);
+  prepend_rows (self, PAGE_SIZE);
 }
 
 /* Back at the newest messages, rows far above are dropped again. */
 static void
 trim_window (StarlingChatView *self)
 {
-  GListModel *messages = starling_conversation_get_messages (self->conversation);
-  guint n = g_list_model_get_n_items (messages);
+  guint start = starling_range_model_get_start (self->range);
+  guint end = starling_range_model_get_end (self->range);
 
-  if (gtk_slice_list_model_get_size (self->slice) <= WINDOW_SIZE)
+  if (end - start <= WINDOW_SIZE)
     return;
 
-  gtk_slice_list_model_set_offset (self->slice, n > WINDOW_SIZE ? n - WINDOW_SIZE : 0);
-  gtk_slice_list_model_set_size (self->slice, WINDOW_SIZE);
+  starling_range_model_set_range (self->range, end - WINDOW_SIZE, end);
+}
+
+/* The frames after the first one bring the rest of the window, FILL_STEP rows at a time. */
+static gboolean
+fill_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *frame_clock,
+              gpointer       user_data)
+{
+  StarlingChatView *self = STARLING_CHAT_VIEW (widget);
+  gint64 frame = gdk_frame_clock_get_frame_counter (frame_clock);
+  guint start = starling_range_model_get_start (self->range);
+  guint end = starling_range_model_get_end (self->range);
+
+  if (self->first_frame == 0)
+    self->first_frame = frame;
+  if (frame == self->first_frame)
+    return G_SOURCE_CONTINUE;
+
+  if (start == 0 || end - start >= WINDOW_SIZE)
+    {
+      self->fill_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  prepend_rows (self, MIN (FILL_STEP, WINDOW_SIZE - (end - start)));
+
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -135,6 +228,7 @@ value_changed_cb (StarlingChatView *self,
   if (self->scrolling)
     return;
 
+  stop_keeping_place (self);
   set_sticky (self, is_at_bottom (self));
   if (self->sticky)
     trim_window (self);
@@ -157,13 +251,10 @@ messages_changed_cb (StarlingChatView *self,
                      guint             added,
                      GListModel       *messages)
 {
-  guint n = g_list_model_get_n_items (messages);
-  guint offset = gtk_slice_list_model_get_offset (self->slice);
-  guint size = gtk_slice_list_model_get_size (self->slice);
-
-  /* Keep the newest messages in the window as the conversation grows. */
-  if (n > offset + size)
-    gtk_slice_list_model_set_offset (self->slice, n - size);
+  /* New turns joined the window (it follows the end); at the bottom, the
+   * rows that went out of sight above leave it. */
+  if (self->sticky && self->fill_id == 0)
+    trim_window (self);
 }
 
 static void
@@ -235,8 +326,13 @@ starling_chat_view_dispose (GObject *object)
       g_clear_handle_id (&self->save_settings_source, g_source_remove);
       save_settings_cb (self);
     }
+  if (self->fill_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->fill_id);
+      self->fill_id = 0;
+    }
   if (self->scroller != NULL)
-    g_clear_signal_handler (&self->prepend_handler, get_vadjustment (self));
+    stop_keeping_place (self);
   if (self->conversation != NULL)
     {
       g_signal_handlers_disconnect_by_data (starling_conversation_get_messages (self->conversation), self);
@@ -245,7 +341,7 @@ starling_chat_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), STARLING_TYPE_CHAT_VIEW);
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
-  g_clear_object (&self->slice);
+  g_clear_object (&self->range);
   g_clear_object (&self->conversation);
 
   G_OBJECT_CLASS (starling_chat_view_parent_class)->dispose (object);
@@ -316,9 +412,12 @@ starling_chat_view_new (StarlingConversation *conversation)
 
   messages = starling_conversation_get_messages (conversation);
   n = g_list_model_get_n_items (messages);
-  self->slice = gtk_slice_list_model_new (g_object_ref (messages), n > WINDOW_SIZE ? n - WINDOW_SIZE : 0, WINDOW_SIZE);
-  g_signal_connect_object (messages, "items-changed", G_CALLBACK (messages_changed_cb), self, G_CONNECT_SWAPPED);
-  gtk_list_box_bind_model (self->message_list, G_LIST_MODEL (self->slice), create_row_cb, self, NULL);
+  self->range = starling_range_model_new (messages, n > FIRST_ROWS ? n - FIRST_ROWS : 0, n);
+  g_signal_connect_object (messages, "items-changed", G_CALLBACK (messages_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_list_box_bind_model (self->message_list, G_LIST_MODEL (self->range), create_row_cb, self, NULL);
+  if (n > FIRST_ROWS)
+    self->fill_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), fill_tick_cb, NULL, NULL);
 
   g_signal_connect_object (conversation, "notify::busy", G_CALLBACK (busy_changed_cb), self, G_CONNECT_SWAPPED);
   busy_changed_cb (self);
@@ -484,11 +583,10 @@ starling_chat_view_reveal_message (StarlingChatView *self,
   if (position == G_MAXUINT)
     return;
 
-  offset = gtk_slice_list_model_get_offset (self->slice);
+  offset = starling_range_model_get_start (self->range);
   if (position < offset)
     {
-      gtk_slice_list_model_set_size (self->slice, gtk_slice_list_model_get_size (self->slice) + (offset - position));
-      gtk_slice_list_model_set_offset (self->slice, position);
+      starling_range_model_set_range (self->range, position, starling_range_model_get_end (self->range));
       offset = position;
     }
 

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <math.h>
 
 #include "fake-gemini.h"
 #include "starling-chat-view.h"
@@ -277,6 +278,143 @@ test_search_result_opens (void)
   starling_test_run_in_app (check_search_result_opens, NULL);
 }
 
+static guint
+n_rows (StarlingChatView *view)
+{
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), n) != NULL)
+    n++;
+  return n;
+}
+
+static GtkAdjustment *
+chat_adjustment (StarlingChatView *view)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (starling_chat_view_get_list (view)), GTK_TYPE_SCROLLED_WINDOW);
+
+  return gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+}
+
+static gboolean
+window_filled (gpointer user_data)
+{
+  StarlingChatView *view = user_data;
+  GtkAdjustment *adj = chat_adjustment (view);
+
+  return n_rows (view) == 24 &&
+         gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >= gtk_adjustment_get_upper (adj) - 2;
+}
+
+static gboolean
+page_loaded (gpointer user_data)
+{
+  return n_rows (user_data) == 48;
+}
+
+static const char *
+row_text (StarlingChatView *view,
+          guint             index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), index);
+  StarlingMessage *message = starling_message_row_get_message (STARLING_MESSAGE_ROW (row));
+
+  return starling_message_get_text (message);
+}
+
+/* A long conversation opens at its newest message with a few rows, fills
+ * the window above them without moving the view, pages older messages in
+ * where the user scrolls up, and a new turn builds only its own rows. */
+static void
+check_long_conversation (StarlingTestContext *context)
+{
+  StarlingStore *store = starling_application_get_store (context->app);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  StarlingChatView *view;
+  StarlingConversation *conversation;
+  GtkAdjustment *adj;
+  gint64 id, parent = 0;
+  guint first;
+
+  id = starling_store_create_conversation (store, "A long talk", "gemini-2.5-flash", NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *parts = g_strdup_printf ("[{\"text\":\"%s %u\\n\\nwith a second paragraph\"}]",
+                                                i % 2 == 0 ? "Question" : "Answer", i);
+
+      parent = starling_store_append_message (store, id, parent,
+                                              i % 2 == 0 ? STARLING_STORE_ROLE_USER : STARLING_STORE_ROLE_MODEL,
+                                              parts, STARLING_STORE_STATUS_COMPLETE, &error);
+      g_assert_no_error (error);
+    }
+
+  g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), id, 0));
+  view = STARLING_CHAT_VIEW (starling_test_find_widget (GTK_WIDGET (context->window), STARLING_TYPE_CHAT_VIEW, NULL));
+  conversation = starling_chat_view_get_conversation (view);
+  adj = chat_adjustment (view);
+
+  /* The first frame has the newest messages, the last one at the bottom. */
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+  g_assert_cmpuint (n_rows (view), <, 24);
+  g_assert_cmpstr (row_text (view, n_rows (view) - 1), ==, "Answer 199\n\nwith a second paragraph");
+
+  /* The rest of the window comes in above, and the view stays at the end. */
+  g_assert_true (starling_test_wait_for (window_filled, view, 5000));
+  g_assert_cmpstr (row_text (view, 0), ==, "Question 176\n\nwith a second paragraph");
+  g_assert_true (starling_chat_view_get_sticky (view));
+
+  /* Scrolled to the top: the page before joins, and the message that was
+   * on top stays where it was on screen. */
+  {
+    GtkWidget *list = GTK_WIDGET (starling_chat_view_get_list (view));
+    GtkWidget *was_top = GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0));
+    graphene_point_t before, after;
+
+    gtk_adjustment_set_value (adj, 0);
+    starling_test_wait_until_drawn (GTK_WIDGET (view));
+    g_assert_true (gtk_widget_compute_point (was_top, list, &GRAPHENE_POINT_INIT (0, 0), &before));
+    before.y -= gtk_adjustment_get_value (adj);
+    g_assert_true (starling_test_wait_for (page_loaded, view, 5000));
+    starling_test_iterate (100);
+    g_assert_cmpstr (row_text (view, 0), ==, "Question 152\n\nwith a second paragraph");
+    g_assert_true (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 24) == GTK_LIST_BOX_ROW (was_top));
+    g_assert_true (gtk_widget_compute_point (was_top, list, &GRAPHENE_POINT_INIT (0, 0), &after));
+    after.y -= gtk_adjustment_get_value (adj);
+    g_test_message ("the old top row was at %.0f px on screen, now at %.0f px", before.y, after.y);
+    g_assert_cmpfloat (fabs (after.y - before.y), <, 2);
+  }
+
+  /* Back at the end, the window is trimmed to 24 rows again. */
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+  g_assert_true (starling_test_wait_for (window_filled, view, 5000));
+
+  /* A new turn: the rows on screen are the same widgets, not built again. */
+  first = 0;
+  for (guint i = 0; i < 24; i++)
+    g_ptr_array_add (kept, gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), i));
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=A new answer.");
+  send_and_wait (conversation, "One more question", 201);
+  starling_test_iterate (100);
+  for (guint i = 0; i < n_rows (view); i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), i);
+
+      if (g_ptr_array_find (kept, row, NULL))
+        first++;
+    }
+  g_assert_cmpuint (n_rows (view), ==, 24);
+  g_assert_cmpuint (first, ==, 22);   /* the two oldest left, two new came */
+  g_assert_cmpstr (row_text (view, 23), ==, "A new answer.");
+}
+
+static void
+test_long_conversation (void)
+{
+  starling_test_run_in_app (check_long_conversation, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -295,6 +433,7 @@ main (int   argc,
   g_test_add_func ("/history/interrupted-answer", test_interrupted_answer);
   g_test_add_func ("/history/branches-persist", test_branches_persist);
   g_test_add_func ("/history/search-result-opens", test_search_result_opens);
+  g_test_add_func ("/history/long-conversation", test_long_conversation);
 
   status = g_test_run ();
   g_clear_object (&fake);
