@@ -97,17 +97,29 @@ if [ -n "$sanitizer_build" ]; then
   # there why); leak stacks are unwound fully, so that the suppressions in
   # build-aux/lsan.supp can tell the libraries' one-time caches from leaks.
   # The full unwinder deadlocks inside Mesa's GL threads, so the UI tests draw
-  # with the cairo renderer here. The SIGKILL crash test, the corrupt-database
-  # test and the fault matrix assert timings that ASan's slowdown breaks, and
-  # run in the main build only.
+  # with the cairo renderer here. The SIGKILL crash test times its kills for
+  # the normal build: STARLING_TEST_TIME_SCALE stretches them
+  # (tests/starling-test-time.h); no other test reads it.
   export ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:malloc_context_size=16:abort_on_error=1
   export LSAN_OPTIONS=suppressions=$top/build-aux/lsan.supp:print_suppressions=0
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-  GSK_RENDERER=cairo meson test -C "$sanitizer_build" --print-errorlogs --num-processes 2 \
-    --timeout-multiplier 4 --wrapper "$top/build-aux/sanitizer-wrap.sh" \
+  STARLING_TEST_TIME_SCALE=3 GSK_RENDERER=cairo meson test -C "$sanitizer_build" --print-errorlogs \
+    --num-processes 2 --timeout-multiplier 4 --wrapper "$top/build-aux/sanitizer-wrap.sh" \
     sse-decoder response request citations client cli fake-server store store-migrations export \
-    window chat images history settings sidebar || status=$?
+    store-corrupt store-crash window chat images history settings sidebar || status=$?
   count_results "$sanitizer_build" testlog-sanitizer-wrap.sh.json
+
+  # The end-to-end tests, against the sanitizer build of the app and of the
+  # fake server: tests/e2e/starling_atspi.py starts them through the wrapper,
+  # sends their reports to files in a folder of their own and fails on any
+  # (and on an app that does not quit with status 0 when asked); their waits
+  # are scaled as the C tests' deadlines are.
+  sanitizer_logs=$(mktemp -d)
+  STARLING_TEST_TIME_SCALE=3 STARLING_TEST_APP_WRAPPER="$top/build-aux/sanitizer-wrap.sh" STARLING_SANITIZER_LOG_DIR="$sanitizer_logs" \
+    GSK_RENDERER=cairo meson test -C "$sanitizer_build" --print-errorlogs --timeout-multiplier 4 \
+    --suite e2e --no-suite markdown || status=$?
+  count_results "$sanitizer_build"
+  rm -rf "$sanitizer_logs"
 
   # The Markdown view's tests count painted frames, which the full unwinder
   # slows past their deadlines: ASan and UBSan, with the fast unwinder and no

@@ -13,15 +13,16 @@ import sys
 import tempfile
 import time
 
-from starling_atspi import (Atspi, all_text, current_chat, find, find_app, find_last, press,
-                            results, screenshot, tap, wait_for, walk)
+from starling_atspi import (Atspi, all_text, check_sanitizer_reports, command, current_chat, find,
+                            find_app, find_last, press, quit_app, results, screenshot, stop_server, tap,
+                            wait_for, walk)
 
 starling_bin, fake_bin = sys.argv[1], sys.argv[2]
 RECORDING = 'generative-ai-js/streaming-success-search-grounding.txt'
 
 env = dict(os.environ)
-fake = subprocess.Popen([fake_bin, '--port', '0', '--quiet', '--corpus', env['STARLING_CORPUS_DIR'],
-                         '--route', 'gemini-2.5-flash=replay=' + RECORDING + ';delay_ms=50'],
+fake = subprocess.Popen(command(fake_bin, '--port', '0', '--quiet', '--corpus', env['STARLING_CORPUS_DIR'],
+                                '--route', 'gemini-2.5-flash=replay=' + RECORDING + ';delay_ms=50'),
                         stdout=subprocess.PIPE, text=True, env=env)
 base_url = fake.stdout.readline().strip().split(' ')[-1]
 env.update({
@@ -34,7 +35,7 @@ env.update({
     'GSETTINGS_BACKEND': 'memory',
 })
 env.pop('G_DEBUG', None)
-app_proc = subprocess.Popen([starling_bin], env=env)
+app_proc = subprocess.Popen(command(starling_bin), env=env)
 
 
 def marker_node(root, marker):
@@ -93,10 +94,10 @@ try:
         'the popover quotes the sentences it supports, with the confidence')
     screenshot('citations-3-popover')
 finally:
-    app_proc.terminate()
-    app_proc.wait()
-    fake.terminate()
-    fake.wait()
+    status = quit_app(app_proc)
+    tap(status == 0, 'Starling quits when asked, with status 0', f'status {status}')
+    stop_server(fake)
+    check_sanitizer_reports()
 
 print(f'1..{len(results)}')
 sys.exit(0 if results and all(results) else 1)

@@ -12,16 +12,17 @@ import sys
 import tempfile
 import time
 
-from starling_atspi import (Atspi, all_text, current_chat, find, find_app, find_last,  # noqa: F401
-                            press, results, screenshot, sensitive, tap, wait_for, walk)
+from starling_atspi import (Atspi, all_text, check_sanitizer_reports, command, current_chat,  # noqa: F401
+                            find, find_app, find_last, press, quit_app, results, screenshot, sensitive,
+                            stop_server, tap, wait_for, walk)
 
 starling_bin, fake_bin = sys.argv[1], sys.argv[2]
 
 env = dict(os.environ)
 ANSWER = ('Hello from the fake server: the sky is blue because air scatters blue light more than red. '
           + ' '.join(f'word{i}' for i in range(300)) + ' The end.')
-fake = subprocess.Popen([fake_bin, '--port', '0', '--quiet',
-                         '--route', 'gemini-2.5-flash=text=' + ANSWER + ';delay_ms=300'],
+fake = subprocess.Popen(command(fake_bin, '--port', '0', '--quiet',
+                                '--route', 'gemini-2.5-flash=text=' + ANSWER + ';delay_ms=300'),
                         stdout=subprocess.PIPE, text=True, env=env)
 line = fake.stdout.readline().strip()
 base_url = line.split(' ')[-1]
@@ -38,7 +39,7 @@ env.update({
     'GSETTINGS_BACKEND': 'memory',
 })
 env.pop('G_DEBUG', None)
-app_proc = subprocess.Popen([starling_bin], env=env)
+app_proc = subprocess.Popen(command(starling_bin), env=env)
 
 try:
     app = wait_for(find_app, 20)
@@ -92,12 +93,10 @@ try:
             'what arrived before Stop stays on screen')
     screenshot('e2e-4-stopped')
 finally:
-    app_proc.terminate()
-    try:
-        app_proc.wait(5)
-    except subprocess.TimeoutExpired:
-        app_proc.kill()
-    fake.terminate()
+    status = quit_app(app_proc)
+    tap(status == 0, 'Starling quits when asked, with status 0', f'status {status}')
+    stop_server(fake)
+    check_sanitizer_reports()
 
 print(f'1..{len(results)}')
 sys.exit(0 if results and all(results) else 1)

@@ -19,8 +19,9 @@ import sys
 import tempfile
 import time
 
-from starling_atspi import (Atspi, all_text, current_chat, find, find_app, find_button, find_last, press,
-                            results, screenshot, tap, wait_for, walk)
+from starling_atspi import (Atspi, all_text, check_sanitizer_reports, command, current_chat, find,
+                            find_app, find_button, find_last, press, quit_app, results, screenshot,
+                            stop_server, tap, wait_for, walk)
 
 starling_bin, fake_bin = sys.argv[1], sys.argv[2]
 
@@ -35,8 +36,8 @@ for path in dirs.values():
     os.makedirs(path)
 
 fake_log = open(os.path.join(dirs['logs'], 'fake-gemini.log'), 'w')
-fake = subprocess.Popen([fake_bin, '--port', '0', '--key', KEY,
-                         '--route', 'gemini-2.5-flash=text=' + ANSWER + ';delay_ms=120'],
+fake = subprocess.Popen(command(fake_bin, '--port', '0', '--key', KEY,
+                                '--route', 'gemini-2.5-flash=text=' + ANSWER + ';delay_ms=120'),
                         stdout=subprocess.PIPE, stderr=fake_log, text=True)
 base_url = fake.stdout.readline().strip().split(' ')[-1]
 print('# fake server at', base_url)
@@ -54,24 +55,29 @@ env.update({
     'GSETTINGS_BACKEND': 'keyfile',
 })
 runs = []
+quit_statuses = []
 CONTROL_L, KEY_A = 37, 38   # X key codes
 
 
 def start_app():
     log = open(os.path.join(dirs['logs'], f'starling-{len(runs) + 1}.log'), 'w')
-    proc = subprocess.Popen([starling_bin], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(command(starling_bin), env=env, stdout=log, stderr=subprocess.STDOUT)
     runs.append(proc)
     app = wait_for(lambda: find_app(), 20)
     return proc, app
 
 
-def stop_app(proc, sig=signal.SIGTERM):
-    proc.send_signal(sig)
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+def stop_app(proc, sig=None):
+    """Quits the app as a person would, or sends it @sig."""
+    if sig is None:
+        quit_statuses.append(quit_app(proc))
+    else:
+        proc.send_signal(sig)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
     # The accessibility bus forgets the app a little later.
     wait_for(lambda: find_app() is None, 10)
 
@@ -182,8 +188,7 @@ finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    fake.terminate()
-    fake.wait()
+    stop_server(fake)
     fake_log.close()
 
 # What Starling kept: the interrupted answer is in the history.
@@ -236,6 +241,10 @@ for folder in ('data', 'config', 'cache', 'logs', 'export'):
 print('# files searched:', n_files)
 tap(n_files >= 6 and not hits, 'no log, data, config, cache or export file holds the key',
     ', '.join(hits))
+
+tap(len(quit_statuses) == 2 and quit_statuses == [0, 0], 'each run asked to quit ended with status 0',
+    f'{quit_statuses}')
+check_sanitizer_reports()
 
 print(f'1..{len(results)}')
 sys.exit(0 if results and all(results) else 1)

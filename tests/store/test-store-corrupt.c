@@ -319,15 +319,24 @@ check_cb (GObject      *source,
     *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "sound");
 }
 
-/* The store may go away on its worker thread, a moment after the last job. */
+static void
+set_finalized (gpointer data)
+{
+  g_atomic_int_set ((int *) data, TRUE);
+}
+
+/* The store may go away on its worker thread, a moment after the last job.
+ * Its lock is let go in finalize, after weak pointers are cleared: wait for
+ * the object data to be freed, at the very end of finalize, or the next
+ * store could find the history still locked and leave it alone. */
 static void
 close_store (StarlingStore **store)
 {
-  gpointer weak = *store;
+  int finalized = FALSE;
 
-  g_object_add_weak_pointer (G_OBJECT (weak), &weak);
+  g_object_set_data_full (G_OBJECT (*store), "test-finalized", &finalized, set_finalized);
   g_clear_object (store);
-  while (g_atomic_pointer_get (&weak) != NULL)
+  while (!g_atomic_int_get (&finalized))
     {
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);

@@ -12,13 +12,17 @@
 
 #include "fake-gemini.h"
 #include "starling-store.h"
+#include "starling-test-time.h"
 #include "store-test-util.h"
 
 #define N_RUNS 100
 /* Most kills come 0-350 ms after the request went out (the answer takes
  * about 250 ms); one run in eight is killed 20-150 ms after the start, while
  * the child opens the history and stores the prompt. Timing from the
- * request keeps the test meaningful on a loaded machine. */
+ * request keeps the test meaningful on a loaded machine. Under a sanitizer the
+ * child runs slower than the fake server's pace: the kill windows are
+ * stretched by STARLING_TEST_TIME_SCALE (starling-test-time.h), so that some
+ * answers still finish and some kills still come before the answer starts. */
 #define KILL_MAX_MS 350
 #define EARLY_KILL_MIN_MS 20
 #define EARLY_KILL_MAX_MS 150
@@ -225,14 +229,15 @@ test_sigkill (void)
     {
       g_autoptr(GSubprocess) child = NULL;
       g_autofree char *prompt = g_strdup_printf ("Question %u: perché?", run);
-      int kill_ms = g_test_rand_int_range (0, KILL_MAX_MS + 1);
+      int kill_ms = g_test_rand_int_range (0, starling_test_scaled_ms (KILL_MAX_MS) + 1);
 
       child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, child_path, db,
                                 fake_gemini_get_base_url (fake), conversation_arg, prompt, NULL);
       g_assert_no_error (error);
 
       if (run % 8 == 3)
-        g_usleep (g_test_rand_int_range (EARLY_KILL_MIN_MS, EARLY_KILL_MAX_MS + 1) * 1000);
+        g_usleep (g_test_rand_int_range (starling_test_scaled_ms (EARLY_KILL_MIN_MS),
+                                         starling_test_scaled_ms (EARLY_KILL_MAX_MS) + 1) * 1000);
       else
         {
           g_autoptr(GDataInputStream) out =
