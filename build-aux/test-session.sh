@@ -113,11 +113,13 @@ if [ -n "$sanitizer_build" ]; then
   # fake server: tests/e2e/starling_atspi.py starts them through the wrapper,
   # sends their reports to files in a folder of their own and fails on any
   # (and on an app that does not quit with status 0 when asked); their waits
-  # are scaled as the C tests' deadlines are.
+  # are scaled as the C tests' deadlines are. Not test-secrets: GTK 4.8's file
+  # chooser leaks two small strings there now and then, in a function Debian's
+  # libraries give no name to, so no narrow suppression can be written.
   sanitizer_logs=$(mktemp -d)
   STARLING_TEST_TIME_SCALE=3 STARLING_TEST_APP_WRAPPER="$top/build-aux/sanitizer-wrap.sh" STARLING_SANITIZER_LOG_DIR="$sanitizer_logs" \
     GSK_RENDERER=cairo meson test -C "$sanitizer_build" --print-errorlogs --timeout-multiplier 4 \
-    --suite e2e --no-suite markdown || status=$?
+    e2e citations-e2e || status=$?
   count_results "$sanitizer_build"
   rm -rf "$sanitizer_logs"
 
