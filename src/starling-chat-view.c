@@ -35,7 +35,6 @@ struct _StarlingChatView
   double                anchor_y;        /* where it is: its y in the list minus the scroll value */
   GdkFrameClock        *anchor_clock;
   gulong                anchor_handler;
-  guint                 anchor_timeout;
   guint                 sticky : 1;
   guint                 scrolling : 1;
 
@@ -98,7 +97,6 @@ stop_keeping_place (StarlingChatView *self)
     g_clear_signal_handler (&self->anchor_handler, self->anchor_clock);
   g_clear_object (&self->anchor_clock);
   g_clear_weak_pointer (&self->anchor);
-  g_clear_handle_id (&self->anchor_timeout, g_source_remove);
 }
 
 /* After each layout while rows join above (their texts may take a few
@@ -125,17 +123,6 @@ keep_place_cb (GdkFrameClock    *clock,
   self->scrolling = FALSE;
 }
 
-static gboolean
-keep_place_done_cb (gpointer user_data)
-{
-  StarlingChatView *self = user_data;
-
-  self->anchor_timeout = 0;
-  stop_keeping_place (self);
-
-  return G_SOURCE_REMOVE;
-}
-
 static void
 keep_place (StarlingChatView *self)
 {
@@ -151,9 +138,9 @@ keep_place (StarlingChatView *self)
   g_set_weak_pointer (&self->anchor, first);
   self->anchor_y = point.y - gtk_adjustment_get_value (get_vadjustment (self));
   self->anchor_clock = g_object_ref (clock);
+  /* Until the user scrolls: while the new rows settle, and if rows below
+   * grow (an answer streaming), what the user reads stays put. */
   self->anchor_handler = g_signal_connect_after (clock, "layout", G_CALLBACK (keep_place_cb), self);
-  /* Until the user scrolls, or the new rows have surely been laid out. */
-  self->anchor_timeout = g_timeout_add (1000, keep_place_done_cb, self);
 }
 
 /* Older messages join at the top without moving what the user reads. */

@@ -718,6 +718,13 @@ focused_link (GtkWindow *window)
   return starling_markdown_text_view_get_focus_link (STARLING_MARKDOWN_TEXT_VIEW (focus));
 }
 
+/* Some link of an answer has the keyboard focus (as after a popover closed). */
+static gboolean
+link_has_focus (gpointer user_data)
+{
+  return focused_link (user_data) != NULL;
+}
+
 static gboolean
 range_highlighted (GtkTextBuffer *buffer,
                    int            start,
@@ -812,7 +819,7 @@ test_citation_marker_keyboard (StarlingTestContext *context)
 
   /* closed, the focus is back on the marker */
   gtk_popover_popdown (GTK_POPOVER (popover));
-  starling_test_iterate (100);
+  starling_test_wait_for (link_has_focus, context->window, 5000);
   link = focused_link (context->window);
   g_test_message ("focus after the popover: %s",
                   G_OBJECT_TYPE_NAME (gtk_root_get_focus (GTK_ROOT (context->window))));

