@@ -14,15 +14,18 @@ import time
 
 from starling_atspi import (Atspi, all_text, check_sanitizer_reports, command, current_chat,  # noqa: F401
                             find, find_app, find_last, press, quit_app, results, screenshot, sensitive,
-                            stop_server, tap, wait_for, walk)
+                            stop_server, tap, wait_for, walk, TIME_SCALE)
 
 starling_bin, fake_bin = sys.argv[1], sys.argv[2]
 
 env = dict(os.environ)
 ANSWER = ('Hello from the fake server: the sky is blue because air scatters blue light more than red. '
           + ' '.join(f'word{i}' for i in range(300)) + ' The end.')
+# The answer streams slowly enough to be stopped; as slowly again as the app
+# is slowed (under a sanitizer), or it would end before Stop is pressed.
+DELAY_MS = int(300 * TIME_SCALE)
 fake = subprocess.Popen(command(fake_bin, '--port', '0', '--quiet',
-                                '--route', 'gemini-2.5-flash=text=' + ANSWER + ';delay_ms=300'),
+                                '--route', f'gemini-2.5-flash=text={ANSWER};delay_ms={DELAY_MS}'),
                         stdout=subprocess.PIPE, text=True, env=env)
 line = fake.stdout.readline().strip()
 base_url = line.split(' ')[-1]
