@@ -76,8 +76,10 @@ locate_segment (const char                *text,
     if (found == NULL)
       return FALSE;
 
-    *start_out = (gsize) (found - text);
-    *end_out = *start_out + seg_len;
+    /* A segment that is not valid UTF-8 may match part of a character:
+     * a marker goes between characters, never inside one. */
+    *start_out = utf8_floor (text, len, (gsize) (found - text));
+    *end_out = utf8_floor (text, len, (gsize) (found - text) + seg_len);
     return TRUE;
   }
 }

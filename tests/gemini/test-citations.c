@@ -138,6 +138,25 @@ test_character_offsets_recovered (void)
   g_assert_cmpstr (out, ==, "Città già piena. Poi è finita.[\\[1\\]](cite:0)");
 }
 
+/* A segment whose text is cut inside a character (not UTF-8, found by the
+ * fuzzer) and whose offsets are wrong: the marker goes before that
+ * character, never inside it. */
+static void
+test_segment_cut_in_a_character (void)
+{
+  const char *text = "Il caffè è pronto.";
+  GemGroundingSupport *support = support_new (text, "Il caff", 0);
+  g_autofree char *out = NULL;
+
+  g_free (support->text);
+  support->text = g_strndup (text, strlen ("Il caff") + 1);   /* "Il caff" and half of "è" */
+  support->start_index += 2;
+  support->end_index += 2;
+  out = annotate (text, support, NULL);
+  g_assert_true (g_utf8_validate (out, -1, NULL));
+  g_assert_cmpstr (out, ==, "Il caff[\\[1\\]](cite:0)è è pronto.");
+}
+
 static void
 test_merged_sources (void)
 {
@@ -197,6 +216,7 @@ main (int   argc,
   g_test_add_func ("/citations/non-ascii-offsets", test_non_ascii_offsets);
   g_test_add_func ("/citations/character-offsets-recovered", test_character_offsets_recovered);
   g_test_add_func ("/citations/merged-sources", test_merged_sources);
+  g_test_add_func ("/citations/segment-cut-in-a-character", test_segment_cut_in_a_character);
   g_test_add_func ("/citations/markers-avoid-code", test_markers_avoid_code);
   g_test_add_func ("/citations/markers-avoid-links", test_markers_avoid_links);
   g_test_add_func ("/citations/table-cell", test_table_cell);
