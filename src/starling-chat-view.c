@@ -289,6 +289,22 @@ settings_changed_cb (StarlingChatView *self)
   self->save_settings_source = g_timeout_add (300, save_settings_cb, self);
 }
 
+/* The model was changed in code (or by a command): the chips follow, unless
+ * the user's own change is still waiting to be saved. */
+static void
+conversation_model_changed_cb (StarlingChatView *self)
+{
+  const GemGenerationSettings *shown = starling_settings_chips_get_settings (self->settings_chips);
+  const GemGenerationSettings *settings = starling_conversation_get_settings (self->conversation);
+
+  if (self->save_settings_source != 0 || g_strcmp0 (shown->model, settings->model) == 0)
+    return;
+
+  g_signal_handlers_block_by_func (self->settings_chips, settings_changed_cb, self);
+  starling_settings_chips_set_settings (self->settings_chips, settings);
+  g_signal_handlers_unblock_by_func (self->settings_chips, settings_changed_cb, self);
+}
+
 static void
 composer_stop_cb (StarlingChatView *self)
 {
@@ -414,6 +430,8 @@ starling_chat_view_new (StarlingConversation *conversation)
   g_signal_handlers_block_by_func (self->settings_chips, settings_changed_cb, self);
   starling_settings_chips_set_settings (self->settings_chips, starling_conversation_get_settings (conversation));
   g_signal_handlers_unblock_by_func (self->settings_chips, settings_changed_cb, self);
+  g_signal_connect_object (conversation, "notify::model", G_CALLBACK (conversation_model_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 
   return GTK_WIDGET (self);
 }

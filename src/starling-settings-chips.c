@@ -20,6 +20,11 @@ struct _StarlingSettingsChips
   GtkLabel             *image_chip;
   GtkLabel             *more_chip;
   GtkPopover           *popover;
+
+  /* What the chips show. The editor in the popover is built the first time
+   * the popover opens: it costs as much as the rest of a chat view. */
+  GemGenerationSettings *settings;
+  StarlingModelList    *model_list;
   StarlingChatSettings *editor;
 };
 
@@ -52,8 +57,8 @@ is_set (const char *text)
 static void
 update_chips (StarlingSettingsChips *self)
 {
-  const GemGenerationSettings *s = starling_chat_settings_get_settings (self->editor);
-  StarlingModelList *list = starling_chat_settings_get_model_list (self->editor);
+  const GemGenerationSettings *s = self->settings;
+  StarlingModelList *list = self->model_list;
   GemModelInfo *info = list != NULL && s->model != NULL ? starling_model_list_lookup (list, s->model) : NULL;
   g_autofree char *thinking = starling_chat_settings_describe_thinking (s);
   g_autoptr(GPtrArray) more = g_ptr_array_new ();
@@ -140,8 +145,29 @@ update_chips (StarlingSettingsChips *self)
 static void
 editor_changed_cb (StarlingSettingsChips *self)
 {
+  gem_generation_settings_free (self->settings);
+  self->settings = starling_chat_settings_dup_settings (self->editor);
   update_chips (self);
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+ensure_editor (StarlingSettingsChips *self)
+{
+  if (self->editor != NULL)
+    return;
+
+  self->editor = g_object_new (STARLING_TYPE_CHAT_SETTINGS, NULL);
+  starling_chat_settings_set_model_list (self->editor, self->model_list);
+  starling_chat_settings_set_settings (self->editor, self->settings);
+  g_signal_connect_object (self->editor, "changed", G_CALLBACK (editor_changed_cb), self, G_CONNECT_SWAPPED);
+  gtk_popover_set_child (self->popover, GTK_WIDGET (self->editor));
+}
+
+static void
+popover_show_cb (StarlingSettingsChips *self)
+{
+  ensure_editor (self);
 }
 
 static void
@@ -156,8 +182,20 @@ starling_settings_chips_dispose (GObject *object)
   StarlingSettingsChips *self = STARLING_SETTINGS_CHIPS (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), STARLING_TYPE_SETTINGS_CHIPS);
+  self->editor = NULL;
+  g_clear_object (&self->model_list);
 
   G_OBJECT_CLASS (starling_settings_chips_parent_class)->dispose (object);
+}
+
+static void
+starling_settings_chips_finalize (GObject *object)
+{
+  StarlingSettingsChips *self = STARLING_SETTINGS_CHIPS (object);
+
+  g_clear_pointer (&self->settings, gem_generation_settings_free);
+
+  G_OBJECT_CLASS (starling_settings_chips_parent_class)->finalize (object);
 }
 
 static void
@@ -167,6 +205,7 @@ starling_settings_chips_class_init (StarlingSettingsChipsClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = starling_settings_chips_dispose;
+  object_class->finalize = starling_settings_chips_finalize;
 
   /**
    * StarlingSettingsChips::changed:
@@ -176,8 +215,6 @@ starling_settings_chips_class_init (StarlingSettingsChipsClass *klass)
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-
-  g_type_ensure (STARLING_TYPE_CHAT_SETTINGS);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -189,8 +226,7 @@ starling_settings_chips_class_init (StarlingSettingsChipsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, StarlingSettingsChips, image_chip);
   gtk_widget_class_bind_template_child (widget_class, StarlingSettingsChips, more_chip);
   gtk_widget_class_bind_template_child (widget_class, StarlingSettingsChips, popover);
-  gtk_widget_class_bind_template_child (widget_class, StarlingSettingsChips, editor);
-  gtk_widget_class_bind_template_callback (widget_class, editor_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, popover_show_cb);
 }
 
 static void
@@ -215,6 +251,7 @@ starling_settings_chips_init (StarlingSettingsChips *self)
 {
   install_css ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->settings = gem_generation_settings_new (NULL);
   update_chips (self);
 }
 
@@ -227,6 +264,8 @@ starling_settings_chips_new (void)
 /**
  * starling_settings_chips_get_editor:
  *
+ * The editor is built on first use, as when the popover first opens.
+ *
  * Returns: (transfer none): the settings editor inside the popover
  */
 StarlingChatSettings *
@@ -234,6 +273,7 @@ starling_settings_chips_get_editor (StarlingSettingsChips *self)
 {
   g_return_val_if_fail (STARLING_IS_SETTINGS_CHIPS (self), NULL);
 
+  ensure_editor (self);
   return self->editor;
 }
 
@@ -251,10 +291,16 @@ starling_settings_chips_set_model_list (StarlingSettingsChips *self,
 {
   g_return_if_fail (STARLING_IS_SETTINGS_CHIPS (self));
 
-  if (starling_chat_settings_get_model_list (self->editor) == model_list)
+  g_return_if_fail (!model_list || STARLING_IS_MODEL_LIST (model_list));
+
+  if (self->model_list == model_list)
     return;
 
-  starling_chat_settings_set_model_list (self->editor, model_list);
+  if (self->model_list != NULL)
+    g_signal_handlers_disconnect_by_func (self->model_list, model_list_changed_cb, self);
+  g_set_object (&self->model_list, model_list);
+  if (self->editor != NULL)
+    starling_chat_settings_set_model_list (self->editor, model_list);
   if (model_list != NULL)
     g_signal_connect_object (model_list, "items-changed",
                              G_CALLBACK (model_list_changed_cb), self, G_CONNECT_SWAPPED);
@@ -266,7 +312,7 @@ starling_settings_chips_get_settings (StarlingSettingsChips *self)
 {
   g_return_val_if_fail (STARLING_IS_SETTINGS_CHIPS (self), NULL);
 
-  return starling_chat_settings_get_settings (self->editor);
+  return self->settings;
 }
 
 /**
@@ -280,8 +326,22 @@ starling_settings_chips_set_settings (StarlingSettingsChips       *self,
                                       const GemGenerationSettings *settings)
 {
   g_return_if_fail (STARLING_IS_SETTINGS_CHIPS (self));
+  g_return_if_fail (settings != NULL);
 
-  starling_chat_settings_set_settings (self->editor, settings);
+  if (settings != self->settings)
+    {
+      GemGenerationSettings *copy = gem_generation_settings_copy (settings);
+
+      gem_generation_settings_free (self->settings);
+      self->settings = copy;
+    }
+  /* Values the model cannot take are cleared, as the editor does. */
+  starling_chat_settings_constrain (self->settings,
+                                    self->model_list != NULL && self->settings->model != NULL
+                                    ? starling_model_list_lookup (self->model_list, self->settings->model)
+                                    : NULL);
+  if (self->editor != NULL)
+    starling_chat_settings_set_settings (self->editor, self->settings);
   update_chips (self);
 }
 

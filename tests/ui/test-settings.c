@@ -16,6 +16,8 @@
 #include "gem-request.h"
 #include "starling-application.h"
 #include "starling-chat-settings.h"
+#include "starling-chat-view.h"
+#include "starling-conversation.h"
 #include "starling-inspector.h"
 #include "starling-message.h"
 #include "starling-model-list.h"
@@ -838,6 +840,79 @@ test_chips (Editor        *fixture,
   gtk_spin_button_set_value (row_spin (GTK_WIDGET (editor), "Temperature"), 0.5);
   summary = starling_settings_chips_dup_summary (STARLING_SETTINGS_CHIPS (chips));
   g_assert_cmpstr (summary, ==, "Gemini 3 Pro Preview\nThinking: Low\nGoogle Search\n+2\n");
+}
+
+/* The chips show a conversation's settings before the editor exists: it is
+ * built when the popover first opens, and then starts from them. */
+static void
+test_chips_before_the_editor (Editor        *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GtkWidget) widget = g_object_ref_sink (starling_settings_chips_new ());
+  StarlingSettingsChips *chips = STARLING_SETTINGS_CHIPS (widget);
+  GtkPopover *popover = starling_settings_chips_get_popover (chips);
+  g_autoptr(GemGenerationSettings) settings = gem_generation_settings_new ("gemini-2.5-flash");
+  StarlingChatSettings *editor;
+  g_autofree char *summary = NULL;
+  guint changes = 0;
+
+  starling_settings_chips_set_model_list (chips, fixture->list);
+  /* A thinking level is for Gemini 3: the chips clear it, as the editor does. */
+  settings->thinking_level = GEM_THINKING_LEVEL_HIGH;
+  settings->google_search = TRUE;
+  settings->has_temperature = TRUE;
+  settings->temperature = 0.25;
+  starling_settings_chips_set_settings (chips, settings);
+  g_assert_null (gtk_popover_get_child (popover));
+  g_assert_cmpint (starling_settings_chips_get_settings (chips)->thinking_level, ==, GEM_THINKING_LEVEL_UNSET);
+  summary = starling_settings_chips_dup_summary (chips);
+  g_assert_cmpstr (summary, ==, "Gemini 2.5 Flash\nThinking: Default\nGoogle Search\nTemperature\n");
+  g_clear_pointer (&summary, g_free);
+
+  editor = starling_settings_chips_get_editor (chips);
+  g_assert_true (gtk_popover_get_child (popover) == GTK_WIDGET (editor));
+  g_assert_true (starling_settings_chips_get_editor (chips) == editor);
+  g_assert_cmpstr (starling_chat_settings_get_settings (editor)->model, ==, "gemini-2.5-flash");
+  g_assert_true (gtk_switch_get_active (row_switch (GTK_WIDGET (editor), "Google Search")));
+  g_assert_cmpfloat (gtk_spin_button_get_value (row_spin (GTK_WIDGET (editor), "Temperature")), ==, 0.25);
+
+  /* What the user changes there reaches the chips and whoever saves them. */
+  g_signal_connect (widget, "changed", G_CALLBACK (count_changed_cb), &changes);
+  gtk_switch_set_active (row_switch (GTK_WIDGET (editor), "Google Search"), FALSE);
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_false (starling_settings_chips_get_settings (chips)->google_search);
+  summary = starling_settings_chips_dup_summary (chips);
+  g_assert_cmpstr (summary, ==, "Gemini 2.5 Flash\nThinking: Default\nTemperature\n");
+  g_clear_pointer (&summary, g_free);
+
+  /* Settings set later go to the editor too. */
+  g_clear_pointer (&settings, gem_generation_settings_free);
+  settings = gem_generation_settings_new ("gemini-3-pro-preview");
+  settings->thinking_level = GEM_THINKING_LEVEL_LOW;
+  starling_settings_chips_set_settings (chips, settings);
+  g_assert_cmpstr (selected_item (GTK_WIDGET (editor), "Thinking Level"), ==, "Low");
+  summary = starling_settings_chips_dup_summary (chips);
+  g_assert_cmpstr (summary, ==, "Gemini 3 Pro Preview\nThinking: Low\n");
+}
+
+/* A model set in code (not in the popover) shows in the chat view's chips. */
+static void
+test_chips_follow_the_conversation (Editor        *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(StarlingConversation) conversation = starling_conversation_new (fixture->client, "gemini-2.5-flash");
+  g_autoptr(GtkWidget) view = g_object_ref_sink (starling_chat_view_new (conversation));
+  StarlingSettingsChips *chips = STARLING_SETTINGS_CHIPS (starling_test_find_widget (view, STARLING_TYPE_SETTINGS_CHIPS, NULL));
+  g_autofree char *summary = NULL;
+
+  summary = starling_settings_chips_dup_summary (chips);
+  g_assert_true (g_str_has_prefix (summary, "gemini-2.5-flash\n") || g_str_has_prefix (summary, "Gemini 2.5 Flash\n"));
+  g_clear_pointer (&summary, g_free);
+
+  starling_conversation_set_model (conversation, "gemini-3-pro-preview");
+  g_assert_cmpstr (starling_settings_chips_get_settings (chips)->model, ==, "gemini-3-pro-preview");
+  summary = starling_settings_chips_dup_summary (chips);
+  g_assert_true (g_str_has_prefix (summary, "gemini-3-pro-preview\n") || g_str_has_prefix (summary, "Gemini 3 Pro Preview\n"));
 }
 
 /* ---- through the fake server ---- */
@@ -2191,6 +2266,8 @@ main (int   argc,
   ADD_EDITOR_TEST ("/settings/model-switch", NULL, test_model_switch);
   g_test_add_func ("/settings/describe-thinking", test_describe_thinking);
   ADD_EDITOR_TEST ("/settings/chips", NULL, test_chips);
+  ADD_EDITOR_TEST ("/settings/chips/before-the-editor", NULL, test_chips_before_the_editor);
+  ADD_EDITOR_TEST ("/settings/chips/follow-the-conversation", NULL, test_chips_follow_the_conversation);
   ADD_EDITOR_TEST ("/settings/end-to-end", NULL, test_end_to_end);
   g_test_add_func ("/model-list/paging-and-cache", test_model_list_paging_and_cache);
   g_test_add_func ("/model-list/format-tokens", test_format_tokens);
