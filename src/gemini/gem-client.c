@@ -1576,6 +1576,30 @@ gem_client_get_base_url (GemClient *self)
   return self->base_url;
 }
 
+/* The first https request loads the system's trusted certificates during its
+ * handshake, on the thread that makes the connection: the main thread. A
+ * client that will speak https has them loaded on a worker as soon as it
+ * knows (once per process; GLib guards the default database with a lock). */
+static gpointer
+load_tls_database_thread (gpointer data)
+{
+  g_autoptr(GTlsDatabase) database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+
+  return NULL;
+}
+
+static void
+preload_tls_database (void)
+{
+  static gsize started;
+
+  if (g_once_init_enter (&started))
+    {
+      g_thread_unref (g_thread_new ("gem-tls-database", load_tls_database_thread, NULL));
+      g_once_init_leave (&started, 1);
+    }
+}
+
 /**
  * gem_client_set_base_url:
  *
@@ -1595,6 +1619,8 @@ gem_client_set_base_url (GemClient  *self,
   if (!set_str (&self->base_url, base_url))
     return;
 
+  if (g_ascii_strncasecmp (base_url, "https://", 8) == 0)
+    preload_tls_database ();
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BASE_URL]);
 }
 

@@ -19,6 +19,7 @@
 #include "starling-markdown-parser.h"
 #include "starling-markdown-table.h"
 #include "starling-markdown-text-view.h"
+#include "starling-test-time.h"
 #include "starling-markdown-view.h"
 #include "starling-markdown-view-private.h"
 
@@ -47,7 +48,7 @@ wait_frames (GtkWidget *widget,
   GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
   gulong handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), NULL);
   guint target = n_frames + count;
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + starling_test_scaled_ms (20000) * (gint64) 1000;
 
   gtk_widget_queue_draw (widget);
   while (n_frames < target && g_get_monotonic_time () < deadline)
