@@ -34,6 +34,9 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* The widest a cell gets before its text wraps, in characters. */
+#define MAX_CELL_CHARS 40
+
 /* Links in cells go where links in text go: through the view. */
 static gboolean
 label_activate_link_cb (StarlingMarkdownTable *self,
@@ -69,9 +72,8 @@ create_cell (StarlingMarkdownTable *self,
       break;
     }
 
-  gtk_label_set_wrap (label, TRUE);
   gtk_label_set_wrap_mode (label, PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_max_width_chars (label, 40);
+  gtk_label_set_max_width_chars (label, MAX_CELL_CHARS);
   gtk_label_set_xalign (label, xalign);
   gtk_label_set_justify (label, justify);
   gtk_widget_set_valign (GTK_WIDGET (label), GTK_ALIGN_START);
@@ -103,6 +105,10 @@ set_cell (StarlingMarkdownTable *self,
       label = create_cell (self, row, col);
       g_ptr_array_add (self->cells, label);
     }
+
+  /* A label that wraps is measured again for every width GtkGrid tries;
+   * a cell too short to reach the 40 characters it may take never wraps. */
+  gtk_label_set_wrap (label, g_utf8_strlen (cell->text, -1) > MAX_CELL_CHARS);
 
   /* The markup was built from escaped text; the header row is bold. */
   if (row == 0)

@@ -1755,13 +1755,92 @@ verify_whole (StarlingMarkdownView *self)
   self->commit_offset = self->source->len;
 }
 
-/* The end of the next piece to show: at most MAX_BYTES_PER_RENDER more,
- * cut after a line if possible, never inside a character. */
+typedef enum
+{
+  LINE_OTHER,
+  LINE_FENCE,
+  LINE_TABLE_ROW,
+} LineKind;
+
+static LineKind
+line_kind (const char *line,
+           const char *end)
+{
+  for (int i = 0; i < 3 && line < end && *line == ' '; i++)
+    line++;
+
+  if (end - line >= 3 && (strncmp (line, "```", 3) == 0 || strncmp (line, "~~~", 3) == 0))
+    return LINE_FENCE;
+
+  return line < end && *line == '|' ? LINE_TABLE_ROW : LINE_OTHER;
+}
+
+/* A code block or a table is a widget of its own, whose first layout costs
+ * several milliseconds (a GtkSourceView, a grid of labels): a piece holds at
+ * most one new one, so that no frame lays out two. Returns where the second
+ * one starts in [@start, @end), or @end. Any line start is a valid cut (the
+ * stream stops anywhere): a fence opened in an earlier piece, mistaken here
+ * for an opening one, only moves a cut. */
+static gsize
+cut_before_second_widget_block (const char *text,
+                                gsize       start,
+                                gsize       end)
+{
+  gboolean seen = FALSE;
+  gboolean in_fence = FALSE;
+  gboolean in_table = FALSE;
+  gsize line = start;
+
+  if (start > 0 && text[start - 1] != '\n')
+    {
+      const char *newline = memchr (text + start, '\n', end - start);
+
+      if (newline == NULL)
+        return end;
+      line = newline - text + 1;
+    }
+
+  while (line < end)
+    {
+      const char *newline = memchr (text + line, '\n', end - line);
+      gsize next = newline != NULL ? (gsize) (newline - text) + 1 : end;
+      LineKind kind = line_kind (text + line, text + next);
+      gboolean opens = FALSE;
+
+      if (in_fence)
+        in_fence = kind != LINE_FENCE;
+      else if (kind == LINE_FENCE)
+        opens = in_fence = TRUE;
+      else if (kind == LINE_TABLE_ROW)
+        opens = !in_table;
+
+      if (!in_fence)
+        in_table = kind == LINE_TABLE_ROW;
+
+      if (opens)
+        {
+          if (seen)
+            return line;
+          seen = TRUE;
+        }
+      line = next;
+    }
+
+  return end;
+}
+
+/* The end of the next piece to show: at most MAX_BYTES_PER_RENDER more and
+ * one new code block or table, cut after a line if possible, never inside
+ * a character. */
 static gsize
 next_visible_length (StarlingMarkdownView *self)
 {
   const char *text = self->source->str;
-  gsize end = self->visible_len + MAX_BYTES_PER_RENDER;
+  gsize end = MIN (self->visible_len + MAX_BYTES_PER_RENDER, self->source->len);
+  gsize cut = cut_before_second_widget_block (text, self->visible_len, end);
+
+  if (cut > self->visible_len && cut < end)
+    return cut;
 
   if (end >= self->source->len)
     return self->source->len;

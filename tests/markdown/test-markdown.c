@@ -798,7 +798,8 @@ test_table (Fixture       *fixture,
           GtkLabel *label = starling_markdown_table_get_cell (table, row, col);
 
           g_assert_cmpstr (gtk_label_get_text (label), ==, texts[row][col]);
-          g_assert_true (gtk_label_get_wrap (label));
+          /* Short cells never wrap (see below for a long one). */
+          g_assert_false (gtk_label_get_wrap (label));
           g_assert_cmpfloat (gtk_label_get_xalign (label), ==, col * 0.5);
         }
     }
@@ -810,6 +811,19 @@ test_table (Fixture       *fixture,
   g_assert_false (g_str_has_prefix (gtk_label_get_label (starling_markdown_table_get_cell (table, 1, 2)), "<b>"));
 
   assert_visible_text (fixture->view, "Intro\nLeft\tCenter\tRight\nx\ty & <z>\t1.5\ntwo\t\t\nOutro");
+
+  /* A cell longer than the 40 characters a column may take wraps there. */
+  starling_markdown_view_set_text (fixture->view,
+                                   "| Short | Long |\n|---|---|\n"
+                                   "| x | Forty-one characters, then a few more words to wrap. |\n");
+  table = STARLING_MARKDOWN_TABLE (block_at (fixture->view, 0));
+  g_assert_false (gtk_label_get_wrap (starling_markdown_table_get_cell (table, 1, 0)));
+  g_assert_true (gtk_label_get_wrap (starling_markdown_table_get_cell (table, 1, 1)));
+  wait_frames (fixture->window, 2);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (starling_markdown_table_get_cell (table, 1, 1))), <,
+                   gtk_widget_get_width (fixture->window));
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (starling_markdown_table_get_cell (table, 1, 1))), >,
+                   gtk_widget_get_height (GTK_WIDGET (starling_markdown_table_get_cell (table, 1, 0))));
 }
 
 static void
@@ -1398,6 +1412,75 @@ test_stream_frames (Fixture       *fixture,
   g_assert_cmpuint (stats->renders, <, feeder.len / feeder.delta / 4);
   g_assert_cmpuint (stats->renders, <=, n_frames - frames_start + 1);
   g_assert_cmpuint (stats->full_rebuilds, ==, 0);
+
+  streamed = dump_view (fixture->view);
+  starling_markdown_view_set_text (fixture->view, text);
+  whole = dump_view (fixture->view);
+  g_assert_cmpstr (streamed, ==, whole);
+}
+
+static guint
+n_widget_blocks (StarlingMarkdownView *view)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += STARLING_IS_MARKDOWN_CODE_BLOCK (child) || STARLING_IS_MARKDOWN_TABLE (child);
+
+  return n;
+}
+
+typedef struct
+{
+  StarlingMarkdownView *view;
+  guint                 last;
+  guint                 most_in_a_frame;
+} WidgetBlockCount;
+
+static void
+count_widget_blocks_cb (GdkFrameClock *clock,
+                        gpointer       user_data)
+{
+  WidgetBlockCount *count = user_data;
+  guint n = n_widget_blocks (count->view);
+
+  count->most_in_a_frame = MAX (count->most_in_a_frame, n - MIN (n, count->last));
+  count->last = n;
+}
+
+/* Code blocks and tables are laid out for the first time in the frame that
+ * shows them, several milliseconds each: text that arrives with several of
+ * them at once is shown over as many frames, one new one in each. */
+static void
+test_stream_one_widget_block_a_frame (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  static const char text[] =
+    "Some prose first.\n\n"
+    "```python\nprint('one')\n```\n\n"
+    "| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    "```c\nint two;\n```\n"
+    "~~~\nthree\n~~~\n"
+    "| c |\n|---|\n| 3 |\n"
+    "And prose to end.\n";
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (fixture->window);
+  WidgetBlockCount count = { fixture->view, 0, 0 };
+  gulong handler = g_signal_connect (clock, "after-paint", G_CALLBACK (count_widget_blocks_cb), &count);
+  gint64 deadline = g_get_monotonic_time () + starling_test_scaled_ms (20000) * (gint64) 1000;
+  g_autofree char *streamed = NULL;
+  g_autofree char *whole = NULL;
+
+  starling_markdown_view_append (fixture->view, text, strlen (text));
+  starling_markdown_view_finish (fixture->view);
+  while (starling_markdown_view_get_streaming (fixture->view) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_false (starling_markdown_view_get_streaming (fixture->view));
+
+  g_assert_cmpuint (n_widget_blocks (fixture->view), ==, 5);
+  g_assert_cmpuint (count.most_in_a_frame, ==, 1);
 
   streamed = dump_view (fixture->view);
   starling_markdown_view_set_text (fixture->view, text);
@@ -2318,6 +2401,7 @@ main (int    argc,
   ADD ("/markdown/stream/one-byte", test_stream_bytes);
   ADD ("/markdown/stream/reference-links", test_stream_reference_links);
   ADD ("/markdown/stream/frames", test_stream_frames);
+  ADD ("/markdown/stream/one-widget-block-a-frame", test_stream_one_widget_block_a_frame);
   ADD ("/markdown/text", test_text_and_append_after_set);
   ADD ("/markdown/select/across-blocks", test_select_across_blocks);
   ADD ("/markdown/select/while-streaming", test_select_while_streaming);
