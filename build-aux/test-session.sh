@@ -120,7 +120,8 @@ if [ -n "$sanitizer_build" ]; then
   count_results "$sanitizer_build" testlog-sanitizer-wrap.sh.json
 
   # The end-to-end tests, against the sanitizer build of the app and of the
-  # fake server: tests/e2e/starling_atspi.py starts them through the wrapper,
+  # fake server, and the Markdown demo read over AT-SPI (the view with its
+  # accessibility code): tests/e2e/starling_atspi.py starts them through the wrapper,
   # sends their reports to files in a folder of their own and fails on any
   # (and on an app that does not quit with status 0 when asked); their waits
   # are scaled as the C tests' deadlines are. Not test-secrets: GTK 4.8's file
@@ -129,7 +130,7 @@ if [ -n "$sanitizer_build" ]; then
   sanitizer_logs=$(mktemp -d)
   STARLING_TEST_TIME_SCALE=3 STARLING_TEST_APP_WRAPPER="$top/build-aux/sanitizer-wrap.sh" STARLING_SANITIZER_LOG_DIR="$sanitizer_logs" \
     GSK_RENDERER=cairo meson test -C "$sanitizer_build" --print-errorlogs --timeout-multiplier 4 \
-    e2e citations-e2e || status=$?
+    e2e citations-e2e markdown-a11y || status=$?
   count_results "$sanitizer_build"
   rm -rf "$sanitizer_logs"
 

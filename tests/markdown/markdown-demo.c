@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib-unix.h>
 #include <string.h>
 
 #include "starling-markdown-view.h"
@@ -68,6 +69,16 @@ activate_link_cb (StarlingMarkdownView *view,
   return TRUE;
 }
 
+/* SIGTERM closes the window: the demo ends as an app does, and in the
+ * sanitizer build LeakSanitizer checks it at exit. */
+static gboolean
+terminate_cb (gpointer user_data)
+{
+  gtk_window_destroy (GTK_WINDOW (user_data));
+
+  return G_SOURCE_REMOVE;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -92,6 +103,7 @@ main (int    argc,
   gtk_window_set_child (GTK_WINDOW (window), scroller);
   g_signal_connect_swapped (window, "destroy", G_CALLBACK (g_main_loop_quit), loop);
   g_signal_connect (view, "activate-link", G_CALLBACK (activate_link_cb), NULL);
+  g_unix_signal_add (SIGTERM, terminate_cb, window);
 
   /* A finished text that goes on streaming: its last block may continue. */
   starling_markdown_view_set_text (STARLING_MARKDOWN_VIEW (view), first_part);
