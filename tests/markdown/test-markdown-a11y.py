@@ -9,62 +9,18 @@ Needs DISPLAY, a D-Bus session and the accessibility bus (build-aux/test-session
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 
-import gi
-gi.require_version('Atspi', '2.0')
-from gi.repository import Atspi  # noqa: E402
+# TAP output, waits, walking the accessibility tree and the sanitizer pass's
+# wrapper and reports are shared with the end-to-end tests.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'e2e'))
+from starling_atspi import (Atspi, check_sanitizer_reports, command, results, screenshot,  # noqa: E402
+                            tap, wait_for, walk)
 
 warnings.filterwarnings('ignore', category=DeprecationWarning)
 
 demo_bin = sys.argv[1]
-shots = os.environ.get('STARLING_SCREENSHOT_DIR', tempfile.mkdtemp())
-os.makedirs(shots, exist_ok=True)
-results = []
-
-# The sanitizer pass (build-aux/test-session.sh), as for the end-to-end tests
-# (tests/e2e/starling_atspi.py): the demo starts through the wrapper that
-# loads the sanitizer runtime, its reports go to files in a folder of their
-# own, and waits stretch by STARLING_TEST_TIME_SCALE.
-wrapper = os.environ.get('STARLING_TEST_APP_WRAPPER')
-sanitizer_log_dir = os.environ.get('STARLING_SANITIZER_LOG_DIR')
-TIME_SCALE = max(1.0, float(os.environ.get('STARLING_TEST_TIME_SCALE') or 1))
-if TIME_SCALE > 1:
-    Atspi.set_timeout(30000, int(15000 * TIME_SCALE))
-
-
-def tap(ok, name, detail=''):
-    results.append(bool(ok))
-    print(('ok' if ok else 'not ok'), len(results), '-', name, ('# ' + detail) if detail else '')
-    sys.stdout.flush()
-
-
-def wait_for(predicate, timeout=15.0, step=0.1):
-    end = time.monotonic() + timeout * TIME_SCALE
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
-
-
-def walk(node, depth=0):
-    if node is None or depth > 60:
-        return
-    yield node
-    try:
-        count = node.get_child_count()
-    except Exception:
-        return
-    for i in range(count):
-        try:
-            child = node.get_child_at_index(i)
-        except Exception:
-            continue
-        yield from walk(child, depth + 1)
 
 
 def texts(root):
@@ -133,13 +89,7 @@ def find_app():
 env = dict(os.environ)
 env['GTK_A11Y'] = 'atspi'
 env.pop('G_DEBUG', None)
-log_prefix = None
-if sanitizer_log_dir:
-    os.makedirs(sanitizer_log_dir, exist_ok=True)
-    log_prefix = os.path.join(sanitizer_log_dir, 'markdown-demo')
-    for name in ('ASAN_OPTIONS', 'UBSAN_OPTIONS'):
-        env[name] = ':'.join(filter(None, (env.get(name), 'log_path=' + log_prefix)))
-demo = subprocess.Popen(([wrapper] if wrapper else []) + [demo_bin], env=env, stdout=subprocess.PIPE, text=True)
+demo = subprocess.Popen(command(demo_bin), env=env, stdout=subprocess.PIPE, text=True)
 
 try:
     # (a first GL window under Xvfb can take seconds on a loaded machine)
@@ -169,29 +119,18 @@ try:
     tap(all(clicked), 'links can be clicked')
 
     time.sleep(0.5)  # the last frames (text views validate their height in idle)
-    path = os.path.join(shots, 'markdown-demo.png')
-    subprocess.run(['import', '-window', 'root', path], check=False,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    print('# screenshot', path)
+    screenshot('markdown-demo')
 finally:
     # SIGTERM closes the demo's window: it quits as an app does.
     demo.terminate()
     try:
-        output = demo.communicate(timeout=30 * TIME_SCALE)[0]
+        output = demo.communicate(timeout=90)[0]
     except subprocess.TimeoutExpired:
         demo.kill()
         output = demo.communicate()[0]
 
 tap(demo.returncode == 0, 'the demo quits when asked, with status 0', 'status %s' % demo.returncode)
-if log_prefix:
-    base = os.path.basename(log_prefix) + '.'
-    reports = sorted(name for name in os.listdir(sanitizer_log_dir) if name.startswith(base))
-    for name in reports:
-        print('# sanitizer report', name)
-        with open(os.path.join(sanitizer_log_dir, name), errors='replace') as f:
-            for line in f:
-                print('#   ' + line.rstrip())
-    tap(not reports, 'no AddressSanitizer, LeakSanitizer or UBSan report', ', '.join(reports))
+check_sanitizer_reports()
 
 activated = [line.split(' ', 1)[1] for line in output.splitlines() if line.startswith('activated ')]
 print('# activated:', activated)

@@ -1424,10 +1424,12 @@ n_widget_blocks (StarlingMarkdownView *view)
 {
   guint n = 0;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    n += STARLING_IS_MARKDOWN_CODE_BLOCK (child) || STARLING_IS_MARKDOWN_TABLE (child);
+  for (guint i = 0; i < n_blocks (view); i++)
+    {
+      GtkWidget *block = block_at (view, i);
+
+      n += STARLING_IS_MARKDOWN_CODE_BLOCK (block) || STARLING_IS_MARKDOWN_TABLE (block);
+    }
 
   return n;
 }
