@@ -19,6 +19,7 @@
 #include "starling-markdown-parser.h"
 #include "starling-markdown-table.h"
 #include "starling-markdown-text-view.h"
+#include "starling-test-keys.h"
 #include "starling-test-time.h"
 #include "starling-markdown-view.h"
 #include "starling-markdown-view-private.h"
@@ -55,83 +56,6 @@ wait_frames (GtkWidget *widget,
     g_main_context_iteration (NULL, TRUE);
   g_signal_handler_disconnect (clock, handler);
   g_assert_cmpuint (n_frames, >=, target);
-}
-
-static gboolean
-trigger_matches (GtkShortcutTrigger *trigger,
-                 guint               keyval,
-                 GdkModifierType     modifiers)
-{
-  if (GTK_IS_KEYVAL_TRIGGER (trigger))
-    return gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval &&
-           gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == modifiers;
-
-  if (GTK_IS_ALTERNATIVE_TRIGGER (trigger))
-    return trigger_matches (gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger)), keyval, modifiers) ||
-           trigger_matches (gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger)), keyval, modifiers);
-
-  return FALSE;
-}
-
-static gboolean
-activate_shortcuts (GtkWidget           *widget,
-                    GtkPropagationPhase  phase,
-                    guint                keyval,
-                    GdkModifierType      modifiers)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
-          gtk_event_controller_get_propagation_phase (controller) != phase)
-        continue;
-
-      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
-        {
-          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-
-          if (trigger_matches (gtk_shortcut_get_trigger (shortcut), keyval, modifiers) &&
-              gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), GTK_SHORTCUT_ACTION_EXCLUSIVE,
-                                            widget, gtk_shortcut_get_arguments (shortcut)))
-            return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
-/* GTK 4 cannot make a key event. A key press goes where GTK sends it:
- * down from the window to the focus widget (the capture phase), then from
- * the focus widget up to the window, to the key bindings of each (Tab is
- * the window's, Enter the focused widget's), until one handles it.
- * Returns whether one did. */
-static gboolean
-press_key (GtkWidget       *window,
-           guint            keyval,
-           GdkModifierType  modifiers)
-{
-  GtkWidget *widget = gtk_root_get_focus (GTK_ROOT (window));
-  g_autoptr(GPtrArray) path = g_ptr_array_new ();
-
-  for (widget = widget != NULL ? widget : window; widget != NULL; widget = gtk_widget_get_parent (widget))
-    g_ptr_array_add (path, widget);
-
-  for (guint i = path->len; i > 0; i--)
-    {
-      if (activate_shortcuts (g_ptr_array_index (path, i - 1), GTK_PHASE_CAPTURE, keyval, modifiers))
-        return TRUE;
-    }
-
-  for (guint i = 0; i < path->len; i++)
-    {
-      if (activate_shortcuts (g_ptr_array_index (path, i), GTK_PHASE_BUBBLE, keyval, modifiers))
-        return TRUE;
-    }
-
-  return FALSE;
 }
 
 static void
@@ -1624,35 +1548,35 @@ test_keyboard_links (Fixture       *fixture,
 
   /* Tab: into the text, on its first link, then link after link in reading order */
   gtk_widget_grab_focus (before);
-  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, 0));
   assert_focus_on (fixture, "the docs", "https://example.com/docs");
   g_assert_cmpstr (hovered, ==, "https://example.com/docs");
-  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, 0));
   assert_focus_on (fixture, "mail us", "mailto:a@example.com");
 
   /* Enter activates it as a click does */
-  g_assert_true (press_key (window, GDK_KEY_Return, 0));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Return, 0));
   g_assert_cmpuint (activated->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (activated, 0), ==, "mailto:a@example.com");
   assert_focus_on (fixture, "mail us", "mailto:a@example.com");
 
   /* the citation marker, focused as hovered; Space activates it */
-  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, 0));
   assert_focus_on (fixture, "[1]", "cite:0");
   g_assert_cmpstr (hovered, ==, "cite:0");
-  g_assert_true (press_key (window, GDK_KEY_space, 0));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_space, 0));
   g_assert_cmpuint (activated->len, ==, 2);
   g_assert_cmpstr (g_ptr_array_index (activated, 1), ==, "cite:0");
 
   /* Shift+Tab goes back */
-  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
   assert_focus_on (fixture, "mail us", "mailto:a@example.com");
   g_assert_cmpstr (hovered, ==, "mailto:a@example.com");
-  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, 0));
   assert_focus_on (fixture, "[1]", "cite:0");
 
   /* past the last link the focus leaves the text, nothing drawn focused there */
-  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, 0));
   buffer = find_text (fixture->view, "Read", &start, &end);
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   g_assert_true (range_has_no_tag (buffer, &start, &end, "link-focus"));
@@ -1661,34 +1585,34 @@ test_keyboard_links (Fixture       *fixture,
   /* to the link in the table cell: GtkLabel's own, activated the same way */
   g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), GTK_WIDGET (cell)) ||
                  gtk_root_get_focus (GTK_ROOT (window)) == GTK_WIDGET (cell));
-  g_assert_true (press_key (window, GDK_KEY_Return, 0));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Return, 0));
   g_assert_cmpuint (activated->len, ==, 3);
   g_assert_cmpstr (g_ptr_array_index (activated, 2), ==, "https://example.org/cell");
 
   /* the next text, then out of the answer */
-  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, 0));
   g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == second_text);
   assert_focus_on (fixture, "end", "http://example.net/");
-  g_assert_true (press_key (window, GDK_KEY_Tab, 0));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, 0));
   g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == after);
   g_assert_null (starling_markdown_text_view_get_focus_link (STARLING_MARKDOWN_TEXT_VIEW (second_text)));
 
   /* and back: coming in backwards, on the last link */
-  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
   assert_focus_on (fixture, "end", "http://example.net/");
-  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
-  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
   assert_focus_on (fixture, "[1]", "cite:0");
-  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
-  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
   assert_focus_on (fixture, "the docs", "https://example.com/docs");
-  g_assert_true (press_key (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
+  g_assert_true (starling_test_send_key_press (window, GDK_KEY_Tab, GDK_SHIFT_MASK));
   g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == before);
 
   /* Focused otherwise than with Tab, the text has no link focused: Enter goes on. */
   gtk_widget_grab_focus (second_text);
   g_assert_null (starling_markdown_text_view_get_focus_link (STARLING_MARKDOWN_TEXT_VIEW (second_text)));
-  press_key (window, GDK_KEY_Return, 0);
+  starling_test_send_key_press (window, GDK_KEY_Return, 0);
   g_assert_cmpuint (activated->len, ==, 3);
 }
 
@@ -2104,7 +2028,7 @@ assert_middle_selected (Fixture *fixture,
   g_assert_nonnull (focus);
   g_assert_true (gtk_widget_is_ancestor (focus, GTK_WIDGET (fixture->view)));
   gdk_clipboard_set_text (gtk_widget_get_clipboard (fixture->window), "something else");
-  g_assert_true (press_key (fixture->window, GDK_KEY_c, GDK_CONTROL_MASK));
+  g_assert_true (starling_test_send_key_press (fixture->window, GDK_KEY_c, GDK_CONTROL_MASK));
   copied = read_clipboard (fixture->window);
   g_assert_cmpstr (copied, ==, expected);
 }
@@ -2169,7 +2093,7 @@ test_select_across_blocks (Fixture       *fixture,
   g_assert_cmpuint (activated->len, ==, 0);
 
   /* Ctrl+A: the whole answer */
-  g_assert_true (press_key (fixture->window, GDK_KEY_a, GDK_CONTROL_MASK));
+  g_assert_true (starling_test_send_key_press (fixture->window, GDK_KEY_a, GDK_CONTROL_MASK));
   assert_text_selected (blocks.first, 0, char_count (blocks.first));
   assert_text_selected (blocks.code, 0, char_count (blocks.code));
   assert_cells_selected (blocks.table, 0, 4);
@@ -2178,7 +2102,7 @@ test_select_across_blocks (Fixture       *fixture,
   g_assert_cmpstr (all, ==,
                    "First paragraph here.\n\n•\tone\n•\ttwo\n\nline 1\nline 2\n\n"
                    "a\tb\n1\t2\n\nLast paragraph here.");
-  g_assert_true (press_key (fixture->window, GDK_KEY_c, GDK_CONTROL_MASK));
+  g_assert_true (starling_test_send_key_press (fixture->window, GDK_KEY_c, GDK_CONTROL_MASK));
   copied = read_clipboard (fixture->window);
   g_assert_cmpstr (copied, ==, all);
 
@@ -2274,7 +2198,7 @@ test_select_while_streaming (Fixture       *fixture,
   wait_frames (fixture->window, 2);
   first = block_at (fixture->view, 0);
   gtk_widget_grab_focus (first);
-  g_assert_true (press_key (fixture->window, GDK_KEY_a, GDK_CONTROL_MASK));
+  g_assert_true (starling_test_send_key_press (fixture->window, GDK_KEY_a, GDK_CONTROL_MASK));
   selected = starling_markdown_view_dup_selected_text (fixture->view);
   g_assert_cmpstr (selected, ==, "Intro text.\n\ncode\n\nTail para");
 
@@ -2292,7 +2216,7 @@ test_select_while_streaming (Fixture       *fixture,
   g_assert_true (STARLING_IS_MARKDOWN_TABLE (block_at (fixture->view, n_blocks (fixture->view) - 1)));
   table = block_at (fixture->view, n_blocks (fixture->view) - 1);
   g_object_add_weak_pointer (G_OBJECT (table), (gpointer *) &table);
-  g_assert_true (press_key (fixture->window, GDK_KEY_a, GDK_CONTROL_MASK));
+  g_assert_true (starling_test_send_key_press (fixture->window, GDK_KEY_a, GDK_CONTROL_MASK));
   assert_cells_selected (STARLING_MARKDOWN_TABLE (table), 0, 1);
 
   append_and_flush (fixture->view, "x\n");

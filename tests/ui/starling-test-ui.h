@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "starling-application.h"
+#include "starling-test-keys.h"
 
 G_BEGIN_DECLS
 
@@ -41,8 +42,5 @@ guint      starling_test_count_distinct_colors (GtkWidget *widget);
 char      *starling_test_collect_text       (GtkWidget   *widget);
 gboolean   starling_test_save_screenshot    (GtkWidget   *widget,
                                              const char  *filename);
-gboolean   starling_test_press_key          (GtkWindow       *window,
-                                             guint            keyval,
-                                             GdkModifierType  modifiers);
 
 G_END_DECLS

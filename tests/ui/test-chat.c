@@ -787,7 +787,7 @@ test_citation_marker_keyboard (StarlingTestContext *context)
   gtk_widget_grab_focus (row_at (view, 1));
   for (guint i = 0; i < 40 && (link == NULL || g_strcmp0 (link->uri, "cite:0") != 0); i++)
     {
-      g_assert_true (starling_test_press_key (context->window, GDK_KEY_Tab, 0));
+      g_assert_true (starling_test_send_key_press (GTK_WIDGET (context->window), GDK_KEY_Tab, 0));
       link = focused_link (context->window);
     }
   g_assert_nonnull (link);
@@ -809,7 +809,7 @@ test_citation_marker_keyboard (StarlingTestContext *context)
   g_assert_nonnull (strstr (tip_text, "69% confident"));
 
   /* Enter opens the popover with the source */
-  g_assert_true (starling_test_press_key (context->window, GDK_KEY_Return, 0));
+  g_assert_true (starling_test_send_key_press (GTK_WIDGET (context->window), GDK_KEY_Return, 0));
   g_assert_true (starling_test_wait_for (popover_shown, markdown, 5000));
   g_assert_false (gtk_widget_get_visible (tip));
   popover = starling_test_find_widget (markdown, STARLING_TYPE_CITATION_POPOVER, NULL);
@@ -828,7 +828,7 @@ test_citation_marker_keyboard (StarlingTestContext *context)
 
   /* Tab on past the markers, then out of the text */
   for (guint i = 0; i < 40 && focused_link (context->window) != NULL; i++)
-    g_assert_true (starling_test_press_key (context->window, GDK_KEY_Tab, 0));
+    g_assert_true (starling_test_send_key_press (GTK_WIDGET (context->window), GDK_KEY_Tab, 0));
   g_assert_null (focused_link (context->window));
   g_assert_false (range_highlighted (buffer, sentence, offset));
 }
