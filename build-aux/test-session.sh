@@ -106,8 +106,7 @@ if [ -n "$sanitizer_build" ]; then
   STARLING_TEST_TIME_SCALE=3 GSK_RENDERER=cairo meson test -C "$sanitizer_build" --print-errorlogs \
     --num-processes 2 --timeout-multiplier 4 --wrapper "$top/build-aux/sanitizer-wrap.sh" \
     sse-decoder response request citations client cli fake-server store store-migrations export \
-    store-corrupt store-crash window chat images history settings sidebar gallery range-model \
-    markdown-select || status=$?
+    store-corrupt store-crash window chat images history settings sidebar gallery range-model || status=$?
   count_results "$sanitizer_build" testlog-sanitizer-wrap.sh.json
 
   # The fault matrix asserts that the window keeps turning (250 ms of
