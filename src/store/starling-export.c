@@ -73,6 +73,12 @@ object_string (JsonObject *object,
   return json_node_get_string (node);
 }
 
+static char *
+make_valid_or_null (const char *text)
+{
+  return text != NULL ? g_utf8_make_valid (text, -1) : NULL;
+}
+
 static JsonObject *
 object_object (JsonObject *object,
                const char *camel,
@@ -968,8 +974,10 @@ read_metadata (JsonObject  *root,
       return FALSE;
     }
 
-  im->title = g_strdup (object_string (meta, "title", NULL));
-  im->model = g_strdup (object_string (meta, "model", NULL));
+  /* json-glib 1.6 reads a lone surrogate escape ("\ude00") as bytes that are
+   * not UTF-8: what is kept is made valid, or its export would not import. */
+  im->title = make_valid_or_null (object_string (meta, "title", NULL));
+  im->model = make_valid_or_null (object_string (meta, "model", NULL));
   created = object_string (meta, "created", NULL);
   if (created != NULL)
     {
@@ -981,7 +989,12 @@ read_metadata (JsonObject  *root,
 
   settings = json_object_get_member (meta, "settings");
   if (settings != NULL && JSON_NODE_HOLDS_OBJECT (settings))
-    im->settings_json = json_to_string (settings, FALSE);
+    {
+      g_autofree char *json = json_to_string (settings, FALSE);
+
+      /* (invalid bytes can only be inside its strings: the JSON stays JSON) */
+      im->settings_json = g_utf8_make_valid (json, -1);
+    }
 
   return TRUE;
 }

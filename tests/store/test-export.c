@@ -338,6 +338,38 @@ test_import_plain_contents (void)
                    "Bene, grazie.");
 }
 
+/* json-glib 1.6 reads a lone surrogate escape as bytes that are not UTF-8:
+ * the title, model and settings kept from such a file are made valid, so
+ * that its export imports again (found by the import fuzzer). */
+static void
+test_import_lone_surrogates (void)
+{
+  g_autoptr(StarlingStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StarlingConversationInfo) info = NULL;
+  g_autofree char *exported = NULL;
+  const char *file = "{\"starling\": {\"version\": 1, \"title\": \"Tea \\ude00 time\","
+                     " \"model\": \"gemini-\\udc00-x\", \"settings\": {\"systemInstruction\": \"x\\udfffy\"}},"
+                     " \"contents\": [{\"role\": \"user\", \"parts\": [{\"text\": \"Hi\"}]}]}";
+  gint64 id, copy;
+
+  id = starling_import_json_data (store, file, strlen (file), &error);
+  g_assert_no_error (error);
+  info = starling_store_get_conversation (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_utf8_validate (starling_conversation_info_get_title (info), -1, NULL));
+  g_assert_true (g_str_has_prefix (starling_conversation_info_get_title (info), "Tea "));
+  g_assert_true (g_utf8_validate (starling_conversation_info_get_model (info), -1, NULL));
+  g_assert_true (g_utf8_validate (starling_conversation_info_get_settings_json (info), -1, NULL));
+
+  exported = starling_export_json_to_string (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_utf8_validate (exported, -1, NULL));
+  copy = starling_import_json_data (store, exported, strlen (exported), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (copy, >, 0);
+}
+
 static void
 test_import_errors (void)
 {
@@ -478,6 +510,7 @@ main (int   argc,
   g_test_add_func ("/store/export/json-round-trip", test_json_round_trip);
   g_test_add_func ("/store/export/import-plain-contents", test_import_plain_contents);
   g_test_add_func ("/store/export/import-errors", test_import_errors);
+  g_test_add_func ("/store/export/import-lone-surrogates", test_import_lone_surrogates);
   g_test_add_func ("/store/export/all", test_export_all);
 
   return g_test_run ();
