@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "gem-error.h"
+#include "gem-json.h"
 #include "starling-message.h"
 
 struct _StarlingMessage
@@ -607,7 +608,7 @@ set_member_from_json (JsonObject *object,
   if (json == NULL || *json == '\0')
     return;
 
-  node = json_from_string (json, NULL);
+  node = gem_json_from_string (json, NULL);
   if (node != NULL)
     json_object_set_member (object, member, g_steal_pointer (&node));
 }
@@ -622,7 +623,7 @@ starling_message_new_from_stored (StarlingStoredMessage *stored)
 
   g_return_val_if_fail (STARLING_IS_STORED_MESSAGE (stored), NULL);
 
-  parts = json_from_string (starling_stored_message_get_parts_json (stored), NULL);
+  parts = gem_json_from_string (starling_stored_message_get_parts_json (stored), NULL);
   if (parts == NULL || !JSON_NODE_HOLDS_ARRAY (parts))
     {
       g_clear_pointer (&parts, json_node_unref);
@@ -672,7 +673,7 @@ starling_message_new_from_stored (StarlingStoredMessage *stored)
   error_json = starling_stored_message_get_error_json (stored);
   if (self->status == STARLING_MESSAGE_ERROR && error_json != NULL && *error_json != '\0')
     {
-      g_autoptr(JsonNode) node = json_from_string (error_json, NULL);
+      g_autoptr(JsonNode) node = gem_json_from_string (error_json, NULL);
       JsonObject *object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
       const char *message = object != NULL ? json_object_get_string_member_with_default (object, "message", NULL) : NULL;
       gint64 code = object != NULL ? json_object_get_int_member_with_default (object, "code", 0) : 0;

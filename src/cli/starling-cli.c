@@ -18,6 +18,7 @@
 
 #include "gem-client.h"
 #include "gem-error.h"
+#include "gem-json.h"
 #include "gem-model-info.h"
 #include "gem-request.h"
 #include "gem-response.h"
@@ -683,7 +684,7 @@ replay_event_cb (GemSseEventKind   kind,
   JsonNode *root;
 
   if (len > G_MAXSSIZE ||
-      !json_parser_load_from_data (parser, payload, (gssize) len, NULL) ||
+      !gem_json_parser_load (parser, payload, (gssize) len, NULL) ||
       (root = json_parser_get_root (parser)) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (root))
     return gem_response_merge_event (cli->response, payload, len, error);
@@ -706,7 +707,7 @@ error_body_status (const char *data,
   JsonNode *node;
   JsonObject *object;
 
-  if (len > G_MAXSSIZE || !json_parser_load_from_data (parser, data, (gssize) len, NULL))
+  if (len > G_MAXSSIZE || !gem_json_parser_load (parser, data, (gssize) len, NULL))
     return 0;
 
   root = json_parser_get_root (parser);

@@ -13,6 +13,7 @@
 
 #include "gem-client.h"
 #include "gem-error.h"
+#include "gem-json.h"
 #include "gem-model-info.h"
 #include "gem-sse-decoder.h"
 
@@ -692,7 +693,7 @@ sse_event_cb (GemSseEventKind   kind,
     }
 
   parser = json_parser_new_immutable ();
-  if (len > G_MAXSSIZE || !json_parser_load_from_data (parser, payload, (gssize) len, NULL))
+  if (len > G_MAXSSIZE || !gem_json_parser_load (parser, payload, (gssize) len, NULL))
     return gem_response_merge_event (call->response, payload, len, error);
 
   return merge_parsed (call, json_parser_get_root (parser), payload, len, error);
@@ -709,7 +710,7 @@ parse_in_thread (GTask        *task,
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
 
-  if (len <= G_MAXSSIZE && json_parser_load_from_data (parser, data, (gssize) len, NULL) &&
+  if (len <= G_MAXSSIZE && gem_json_parser_load (parser, data, (gssize) len, NULL) &&
       json_parser_get_root (parser) != NULL)
     g_task_return_pointer (task, json_node_copy (json_parser_get_root (parser)),
                            (GDestroyNotify) json_node_unref);
@@ -773,7 +774,7 @@ process_pending (GTask *task)
           const char *data = g_bytes_get_data (bytes, &len);
           JsonNode *root = NULL;
 
-          if (json_parser_load_from_data (parser, data, (gssize) len, NULL))
+          if (gem_json_parser_load (parser, data, (gssize) len, NULL))
             root = json_parser_get_root (parser);
           if (!merge_parsed (call, root, data, len, &error))
             {
@@ -961,7 +962,7 @@ call_body_complete (GTask *task)
     g_autofree char *next = NULL;
     JsonNode *root = NULL;
 
-    if (len <= G_MAXSSIZE && json_parser_load_from_data (parser, data, (gssize) len, NULL))
+    if (len <= G_MAXSSIZE && gem_json_parser_load (parser, data, (gssize) len, NULL))
       root = json_parser_get_root (parser);
 
     if (root == NULL)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gem-error.h"
+#include "gem-json.h"
 
 #define EXCERPT_MAX_CHARS 200
 
@@ -804,7 +805,7 @@ gem_error_new_from_http (guint       status,
   if (i < body_len && (body[i] == '{' || body[i] == '['))
     {
       parser = json_parser_new ();
-      if (json_parser_load_from_data (parser, body, body_len, NULL))
+      if (gem_json_parser_load (parser, body, body_len, NULL))
         {
           JsonNode *root = json_parser_get_root (parser);
           JsonObject *error_object = find_error_object (root);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gem-error.h"
+#include "gem-json.h"
 #include "gem-model-info.h"
 #include "gem-request.h"
 
@@ -520,7 +521,7 @@ gem_generation_settings_new_from_string (const char  *text,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
 
-  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL))
+  if (text == NULL || !gem_json_parser_load (parser, text, -1, NULL))
     {
       g_set_error_literal (error, GEM_ERROR, GEM_ERROR_BAD_REQUEST,
                            _("The saved settings of this conversation could not be read."));
@@ -602,7 +603,7 @@ parse_json_text (const char  *text,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
 
-  if (!json_parser_load_from_data (parser, text, -1, error))
+  if (!gem_json_parser_load (parser, text, -1, error))
     return NULL;
 
   if (json_parser_get_root (parser) == NULL)

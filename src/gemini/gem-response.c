@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gem-error.h"
+#include "gem-json.h"
 #include "gem-request.h"
 #include "gem-response.h"
 
@@ -798,7 +799,7 @@ gem_response_merge_event (GemResponse  *self,
     self->parser = json_parser_new ();
 
   if (len > G_MAXSSIZE ||
-      !json_parser_load_from_data (self->parser, json != NULL ? json : "", (gssize) len, &local))
+      !gem_json_parser_load (self->parser, json != NULL ? json : "", (gssize) len, &local))
     {
       g_propagate_error (error, gem_error_new_with_details (GEM_ERROR_MALFORMED_RESPONSE,
                                                             local != NULL ? local->message : NULL));

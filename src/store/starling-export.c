@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "gem-json.h"
 #include "starling-export.h"
 #include "starling-json-span.h"
 #include "starling-store-private.h"
@@ -47,7 +48,7 @@ parse_json (const char *text)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
 
-  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL))
+  if (text == NULL || !gem_json_parser_load (parser, text, -1, NULL))
     return NULL;
 
   return json_node_ref (json_parser_get_root (parser));
@@ -71,12 +72,6 @@ object_string (JsonObject *object,
     return NULL;
 
   return json_node_get_string (node);
-}
-
-static char *
-make_valid_or_null (const char *text)
-{
-  return text != NULL ? g_utf8_make_valid (text, -1) : NULL;
 }
 
 static JsonObject *
@@ -974,10 +969,8 @@ read_metadata (JsonObject  *root,
       return FALSE;
     }
 
-  /* json-glib 1.6 reads a lone surrogate escape ("\ude00") as bytes that are
-   * not UTF-8: what is kept is made valid, or its export would not import. */
-  im->title = make_valid_or_null (object_string (meta, "title", NULL));
-  im->model = make_valid_or_null (object_string (meta, "model", NULL));
+  im->title = g_strdup (object_string (meta, "title", NULL));
+  im->model = g_strdup (object_string (meta, "model", NULL));
   created = object_string (meta, "created", NULL);
   if (created != NULL)
     {
@@ -990,10 +983,7 @@ read_metadata (JsonObject  *root,
   settings = json_object_get_member (meta, "settings");
   if (settings != NULL && JSON_NODE_HOLDS_OBJECT (settings))
     {
-      g_autofree char *json = json_to_string (settings, FALSE);
-
-      /* (invalid bytes can only be inside its strings: the JSON stays JSON) */
-      im->settings_json = g_utf8_make_valid (json, -1);
+      im->settings_json = json_to_string (settings, FALSE);
     }
 
   return TRUE;
@@ -1023,12 +1013,9 @@ read_answer_metadata (const char       *data,
                       StarlingJsonSpan *content_span)
 {
   ImportedAnswer *answer = g_new0 (ImportedAnswer, 1);
-  const char *finish_reason = object_string (content, "finishReason", NULL);
-  const char *model_version = object_string (content, "modelVersion", NULL);
 
-  /* (written back out as JSON strings: json-glib may hand over bytes that are not UTF-8) */
-  answer->finish_reason = finish_reason != NULL ? g_utf8_make_valid (finish_reason, -1) : NULL;
-  answer->model_version = model_version != NULL ? g_utf8_make_valid (model_version, -1) : NULL;
+  answer->finish_reason = g_strdup (object_string (content, "finishReason", NULL));
+  answer->model_version = g_strdup (object_string (content, "modelVersion", NULL));
   if (object_object (content, "usageMetadata", NULL) != NULL)
     answer->usage_json = member_json (data, content, content_span, "usageMetadata");
   if (object_object (content, "groundingMetadata", NULL) != NULL)
@@ -1046,12 +1033,18 @@ parse_import (const char  *data,
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
   g_autoptr(StarlingJsonSpan) spans = NULL;
+  g_autofree char *repaired = NULL;
   StarlingJsonSpan *contents_span;
   JsonNode *root;
   JsonArray *contents;
 
+  /* the tree and the parts kept byte for byte must agree, and be UTF-8 */
+  repaired = gem_json_repair_escapes (data, len);
+  if (repaired != NULL)
+    data = repaired;
+
   if (len == 0 || !g_utf8_validate (data, len, NULL) ||
-      !json_parser_load_from_data (parser, data, len, &local_error))
+      !gem_json_parser_load (parser, data, len, &local_error))
     {
       /* json-glib quotes the bad token, and may cut it inside a character */
       g_autofree char *reason = local_error != NULL ? g_utf8_make_valid (local_error->message, -1)
@@ -1109,12 +1102,9 @@ parse_import (const char  *data,
         }
       if (!starling_store_role_from_string (role, &store_role))
         {
-          /* quoted to the user: json-glib 1.6 lets "\ud800" through as bytes that are not UTF-8 */
-          g_autofree char *shown = g_utf8_make_valid (role, -1);
-
           g_set_error (error, STARLING_EXPORT_ERROR, STARLING_EXPORT_ERROR_UNKNOWN_ROLE,
                        _("Message %u has an unknown role “%s” (expected “user” or “model”)."),
-                       i + 1, shown);
+                       i + 1, role);
           return FALSE;
         }
 

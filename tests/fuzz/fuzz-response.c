@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "gem-error.h"
+#include "gem-json.h"
 #include "gem-response.h"
 #include "gem-sse-decoder.h"
 
@@ -263,11 +264,9 @@ check_round_trip (GemResponse *response)
   g_autoptr(GemResponse) third = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* json-glib 1.6 reads a lone surrogate escape ("\ud800x") in a member
-   * name or a string as bytes that are not UTF-8 and then cannot read its own
-   * output; only the answer's text is made valid (checked above) */
-  if (!g_utf8_validate (json, -1, NULL))
-    return;
+  /* (json-glib reads a lone surrogate escape as bytes that are not UTF-8;
+   * gem-json makes it U+FFFD, in member names too) */
+  FUZZ_CHECK (g_utf8_validate (json, -1, NULL));
 
   again = gem_response_new_from_json (json, -1, &error);
   if (again == NULL)
@@ -300,7 +299,8 @@ event_cb (GemSseEventKind   kind,
   JsonNode *root;
   gboolean ok;
 
-  if (json_parser_load_from_data (stream->parser, payload, (gssize) len, NULL) &&
+  /* as the client does (gem-client.c) */
+  if (gem_json_parser_load (stream->parser, payload, (gssize) len, NULL) &&
       (root = json_parser_get_root (stream->parser)) != NULL &&
       JSON_NODE_HOLDS_OBJECT (root))
     ok = gem_response_merge_chunk (stream->response, json_node_get_object (root), error);

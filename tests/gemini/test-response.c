@@ -9,6 +9,7 @@
 
 #include "corpus-expectations.h"
 #include "gem-error.h"
+#include "gem-json.h"
 #include "gem-response.h"
 #include "gem-sse-decoder.h"
 
@@ -1032,6 +1033,88 @@ test_error_private_data (void)
   g_assert_cmpuint (gem_error_get_http_status (NULL), ==, 0);
 }
 
+/* json-glib 1.6 decodes a lone surrogate escape into bytes that are not
+ * UTF-8, and an octal escape into the byte it names; gem-json rewrites those
+ * escapes, each into one as long, and leaves everything else as it is. */
+static void
+test_json_repair_escapes (void)
+{
+  struct {
+    const char *text;
+    const char *repaired;   /* NULL: nothing to repair */
+  } cases[] = {
+    { "{\"a\": \"plain\"}", NULL },
+    { "\"\\ud83d\\ude00 a pair\"", NULL },
+    { "\"\\uD83D\\uDE00 a pair in capitals\"", NULL },
+    { "\"\\\\ud800 an escaped backslash\"", NULL },
+    { "\"\\u00e9 \\n \\\" \\/ \\u \\12 other escapes\"", NULL },
+    { "\"\\ud800x\"", "\"\\ufffdx\"" },
+    { "\"\\udc00 low alone\"", "\"\\ufffd low alone\"" },
+    { "{\"key \\udfff\": 1}", "{\"key \\ufffd\": 1}" },
+    { "\"ends \\ud800", "\"ends \\ufffd" },
+    /* cut short: json-glib reads "\ud8Z" as U+D800 */
+    { "\"\\ud8Zx\"", "\"\\uffZx\"" },
+    { "\"cut \\ud8", "\"cut \\uff" },
+    /* a high half then "\u": a pair, or an error of json-glib's own */
+    { "\"\\uDBFF\\u0041\"", NULL },
+    { "\"\\ude00\\ud83d\"", NULL },
+    /* octal: a NUL or a byte over 0x7f becomes "?" */
+    { "\"\\377\"", "\"\\077\"" },
+    { "\"\\200 \\0 \\00\"", "\"\\077 \\? \\77\"" },
+    { "\"\\477 is 0x13f, read as 0x3f\"", NULL },
+    { "\"\\ud800\\377\"", "\"\\ufffd\\077\"" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *repaired = gem_json_repair_escapes (cases[i].text, strlen (cases[i].text));
+
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      g_test_message ("%s", cases[i].text);
+      g_assert_cmpstr (repaired, ==, cases[i].repaired);
+
+      /* and what json-glib reads of it is UTF-8, without NUL */
+      if (json_parser_load_from_data (parser, repaired != NULL ? repaired : cases[i].text, -1, NULL))
+        {
+          g_autofree char *read = json_to_string (json_parser_get_root (parser), FALSE);
+
+          g_assert_true (g_utf8_validate (read, -1, NULL));
+          g_assert_null (strstr (read, "\\u0000"));
+        }
+    }
+}
+
+/* Whatever comes in, the strings and member names of the tree are UTF-8, and
+ * what is written back out reads again (as json-glib itself checks). */
+static void
+test_json_lone_surrogates_read_as_text (void)
+{
+  const char *body = "{\"candidates\": [{\"content\": {\"role\": \"model\", \"parts\": "
+                     "[{\"text\": \"tea \\ud800 time\"}]}, \"finishReason\": \"STOP\"}],"
+                     " \"odd \\udc00 member\": {\"\\udbff\": \"\\ude00\"}}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GemResponse) response = gem_response_new_from_json (body, -1, &error);
+  g_autoptr(GemResponse) again = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (gem_response_get_text (response), ==, "tea \xef\xbf\xbd time");
+
+  json = gem_response_to_string (response, FALSE);
+  g_assert_true (g_utf8_validate (json, -1, NULL));
+  g_assert_nonnull (strstr (json, "\"odd \xef\xbf\xbd member\""));
+  again = gem_response_new_from_json (json, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gem_response_get_text (again), ==, "tea \xef\xbf\xbd time");
+
+  node = gem_json_from_string ("[\"\\udc00\"]", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_array_get_string_element (json_node_get_array (node), 0), ==, "\xef\xbf\xbd");
+  g_assert_null (gem_json_from_string (NULL, NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1046,6 +1129,8 @@ main (int   argc,
       g_test_add_data_func (name, &corpus_expectations[i], test_corpus_file);
     }
 
+  g_test_add_func ("/response/json/repair-escapes", test_json_repair_escapes);
+  g_test_add_func ("/response/json/lone-surrogates-read-as-text", test_json_lone_surrogates_read_as_text);
   g_test_add_func ("/response/merge/text-deltas", test_merge_text_deltas);
   g_test_add_func ("/response/merge/thought-signatures", test_merge_keeps_thought_signatures);
   g_test_add_func ("/response/merge/chunks-untouched", test_merge_does_not_touch_chunks);

@@ -1,0 +1,237 @@
+/* gem-json.c: reading JSON text that json-glib would read wrongly
+ *
+ * json-glib 1.6 refuses JSON text that is not UTF-8, but two of the escapes
+ * it decodes give strings that are not: a UTF-16 surrogate escape that is
+ * not half of a pair ("\ud800x", "\udc00") becomes three bytes that are
+ * not UTF-8, and an octal escape, which JSON does not have, becomes the byte
+ * it names ("\377" is 0xff, "\0" a NUL). This happens in strings and member
+ * names alike. Such strings break whatever expects text: a text view, the
+ * JSON json-glib writes (it cannot read it back), an export. Every text that
+ * comes from outside (answers, error bodies, imported files, what the store
+ * kept of them) is read through here, so the strings of the tree are UTF-8.
+ *
+ * The repair follows json-glib 1.6's decoder (json-scanner.c) character by
+ * character, so it changes exactly the escapes that decoder would turn into
+ * bytes that are not UTF-8, and rewrites each into one as long.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gem-json.h"
+
+typedef struct
+{
+  const char *data;
+  gsize len;
+  char *copy;
+} Repair;
+
+/* The character at @i, or 0 past the end (as json-glib's scanner reads). */
+static char
+char_at (const Repair *r,
+         gsize         i)
+{
+  return i < r->len ? r->data[i] : '\0';
+}
+
+static void
+rewrite (Repair     *r,
+         gsize       at,
+         const char *text,
+         gsize       n)
+{
+  if (r->copy == NULL)
+    {
+      r->copy = g_malloc (r->len + 1);
+      memcpy (r->copy, r->data, r->len);
+      r->copy[r->len] = '\0';
+    }
+  memcpy (r->copy + at, text, n);
+}
+
+/* Reads the hex digits of a "\u" escape from @i as json-glib does: up to
+ * four characters, the first that is not a hex digit ending it (and lost),
+ * the digits read standing for the high ones. Returns the unit, sets @end
+ * past what was read and @n_digits. */
+static gunichar
+read_unit (const Repair *r,
+           gsize         i,
+           gsize        *end,
+           gsize        *n_digits)
+{
+  gunichar unit = 0;
+  gsize k;
+
+  *n_digits = 0;
+  for (k = 0; k < 4; k++)
+    {
+      int digit = g_ascii_xdigit_value (char_at (r, i + k));
+
+      if (digit < 0)
+        {
+          k++;
+          break;
+        }
+      unit += (gunichar) digit << ((3 - k) * 4);
+      (*n_digits)++;
+    }
+  *end = i + k;
+
+  return unit;
+}
+
+/* The "\u" escape at @i (its hex digits start at @i + 2). Returns the index
+ * after what json-glib reads for it. */
+static gsize
+repair_unicode_escape (Repair *r,
+                       gsize   i)
+{
+  gsize end, n_digits, low_end, low_digits;
+  gunichar unit;
+
+  if (g_ascii_xdigit_value (char_at (r, i + 2)) < 0)
+    return i + 2;   /* "\u" alone is skipped */
+
+  unit = read_unit (r, i + 2, &end, &n_digits);
+  if (unit < 0xd800 || unit > 0xdfff)
+    return end;
+
+  /* a surrogate: json-glib takes a "\u" right after it as the other half */
+  if (char_at (r, end) == '\\' && char_at (r, end + 1) == 'u')
+    {
+      /* a pair, or a malformed one, which json-glib refuses */
+      read_unit (r, end + 2, &low_end, &low_digits);
+      return low_end;
+    }
+
+  /* alone, then: U+FFFD, or U+FFF0 / U+FF00 for escapes cut short. (json-glib
+   * would also drop the character after it; now it reads on from there.) */
+  rewrite (r, i + 2, "fffd", n_digits);
+  return end;
+}
+
+/* The octal escape at @i (json-glib reads up to three digits). */
+static gsize
+repair_octal_escape (Repair *r,
+                     gsize   i)
+{
+  guint value = 0;
+  gsize n = 0;
+
+  while (n < 3 && char_at (r, i + 1 + n) >= '0' && char_at (r, i + 1 + n) <= '7')
+    {
+      value = value * 8 + (guint) (char_at (r, i + 1 + n) - '0');
+      n++;
+    }
+
+  /* the byte (value & 0xff) is a NUL or not UTF-8: make it a "?" */
+  if ((value & 0xff) == 0 || (value & 0xff) >= 0x80)
+    {
+      static const char *question[] = { NULL, "?", "77", "077" };
+
+      rewrite (r, i + 1, question[n], n);
+    }
+
+  return i + 1 + n;
+}
+
+/**
+ * gem_json_repair_escapes:
+ * @data: JSON text
+ * @len: its length in bytes
+ *
+ * Rewrites the escapes that json-glib 1.6 would decode into bytes that are
+ * not UTF-8, or into a NUL: a `\uXXXX` surrogate that is not half of a
+ * pair becomes `\ufffd` (U+FFFD, the replacement character), an octal
+ * escape a question mark. Each replacement is as long as what it replaces,
+ * so every byte offset into the text stays right.
+ *
+ * Returns: (transfer full) (nullable): a NUL-terminated copy of @data with
+ *   the escapes rewritten, or %NULL when there is none (the usual case)
+ */
+char *
+gem_json_repair_escapes (const char *data,
+                         gsize       len)
+{
+  Repair r = { data, len, NULL };
+  gsize i = 0;
+
+  while (i < len)
+    {
+      const char *backslash = memchr (data + i, '\\', len - i);
+      char next;
+
+      if (backslash == NULL)
+        break;
+      i = (gsize) (backslash - data);
+      next = char_at (&r, i + 1);
+
+      if (next == 'u')
+        i = repair_unicode_escape (&r, i);
+      else if (next >= '0' && next <= '7')
+        i = repair_octal_escape (&r, i);
+      else
+        i += 2;
+    }
+
+  return r.copy;
+}
+
+/**
+ * gem_json_parser_load:
+ * @parser: a #JsonParser
+ * @data: JSON text
+ * @len: its length in bytes, or -1 if it is NUL-terminated
+ * @error: return location for a #GError
+ *
+ * json_parser_load_from_data(), with the escapes json-glib would read as
+ * bytes that are not UTF-8 repaired first (see gem_json_repair_escapes()):
+ * every string and member name of the tree is UTF-8.
+ *
+ * Returns: %TRUE if @data was read
+ */
+gboolean
+gem_json_parser_load (JsonParser  *parser,
+                      const char  *data,
+                      gssize       len,
+                      GError     **error)
+{
+  gsize n = len < 0 ? strlen (data) : (gsize) len;
+  g_autofree char *repaired = gem_json_repair_escapes (data, n);
+
+  return json_parser_load_from_data (parser, repaired != NULL ? repaired : data, (gssize) n, error);
+}
+
+/**
+ * gem_json_from_string:
+ * @text: (nullable): NUL-terminated JSON text
+ * @error: return location for a #GError
+ *
+ * json_from_string(), with the escapes json-glib would read as bytes that
+ * are not UTF-8 repaired first (see gem_json_repair_escapes()).
+ *
+ * Returns: (transfer full) (nullable): the root of the tree, or %NULL if
+ *   @text is %NULL, empty or not JSON
+ */
+JsonNode *
+gem_json_from_string (const char  *text,
+                      GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+
+  if (text == NULL)
+    return NULL;
+
+  parser = json_parser_new ();
+  if (!gem_json_parser_load (parser, text, -1, error))
+    return NULL;
+
+  root = json_parser_get_root (parser);
+
+  return root != NULL ? json_node_ref (root) : NULL;
+}
