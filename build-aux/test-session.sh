@@ -125,9 +125,7 @@ if [ -n "$sanitizer_build" ]; then
   # accessibility code): tests/e2e/starling_atspi.py starts them through the wrapper,
   # sends their reports to files in a folder of their own and fails on any
   # (and on an app that does not quit with status 0 when asked); their waits
-  # are scaled as the C tests' deadlines are. Not test-secrets: GTK 4.8's file
-  # chooser leaks two small strings there now and then, in a function Debian's
-  # libraries give no name to, so no narrow suppression can be written.
+  # are scaled as the C tests' deadlines are. test-secrets comes last, below.
   sanitizer_logs=$(mktemp -d)
   STARLING_TEST_TIME_SCALE=3 STARLING_TEST_APP_WRAPPER="$top/build-aux/sanitizer-wrap.sh" STARLING_SANITIZER_LOG_DIR="$sanitizer_logs" \
     GSK_RENDERER=cairo meson test -C "$sanitizer_build" --print-errorlogs --timeout-multiplier 4 \
@@ -135,13 +133,25 @@ if [ -n "$sanitizer_build" ]; then
   count_results "$sanitizer_build"
   rm -rf "$sanitizer_logs"
 
-  # The Markdown view's tests count painted frames, which the full unwinder
-  # slows past their deadlines: ASan and UBSan, with the fast unwinder and no
-  # leak check (Debian's libraries have no frame pointers, so its leak stacks
-  # stop at the first library frame and cannot be told apart).
+  # ASan and UBSan with the fast unwinder and no leak check (Debian's
+  # libraries have no frame pointers, so its leak stacks stop at the first
+  # library frame and cannot be told apart):
+  # - the Markdown view's tests, which count painted frames; the full unwinder
+  #   slows them past their deadlines;
+  # - test-secrets, the whole session of the secret hygiene test: GTK 4.8's
+  #   file chooser leaks two small strings there now and then, in a function
+  #   Debian's libraries give no name to, so no narrow suppression can be
+  #   written.
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 meson test -C "$sanitizer_build" --print-errorlogs \
-    --timeout-multiplier 4 --wrapper "$top/build-aux/sanitizer-wrap.sh" markdown || status=$?
+    --timeout-multiplier 4 --wrapper "$top/build-aux/sanitizer-wrap.sh" markdown markdown-select || status=$?
   count_results "$sanitizer_build" testlog-sanitizer-wrap.sh.json
+  sanitizer_logs=$(mktemp -d)
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 STARLING_TEST_TIME_SCALE=3 \
+    STARLING_TEST_APP_WRAPPER="$top/build-aux/sanitizer-wrap.sh" STARLING_SANITIZER_LOG_DIR="$sanitizer_logs" \
+    GSK_RENDERER=cairo meson test -C "$sanitizer_build" --print-errorlogs --timeout-multiplier 4 \
+    secrets || status=$?
+  count_results "$sanitizer_build"
+  rm -rf "$sanitizer_logs"
 fi
 
 if [ -n "$fuzz_build" ]; then
