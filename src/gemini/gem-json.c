@@ -90,7 +90,7 @@ static gsize
 repair_unicode_escape (Repair *r,
                        gsize   i)
 {
-  gsize end, n_digits, low_end, low_digits;
+  gsize end, n_digits;
   gunichar unit;
 
   if (g_ascii_xdigit_value (char_at (r, i + 2)) < 0)
@@ -100,16 +100,20 @@ repair_unicode_escape (Repair *r,
   if (unit < 0xd800 || unit > 0xdfff)
     return end;
 
-  /* a surrogate: json-glib takes a "\u" right after it as the other half */
-  if (char_at (r, end) == '\\' && char_at (r, end + 1) == 'u')
+  /* a high half and a low one: a pair */
+  if (unit <= 0xdbff && char_at (r, end) == '\\' && char_at (r, end + 1) == 'u')
     {
-      /* a pair, or a malformed one, which json-glib refuses */
-      read_unit (r, end + 2, &low_end, &low_digits);
-      return low_end;
+      gsize low_end, low_digits;
+      gunichar low = read_unit (r, end + 2, &low_end, &low_digits);
+
+      if (low >= 0xdc00 && low <= 0xdfff)
+        return low_end;
     }
 
-  /* alone, then: U+FFFD, or U+FFF0 / U+FF00 for escapes cut short. (json-glib
-   * would also drop the character after it; now it reads on from there.) */
+  /* Anything else becomes U+FFFD (U+FFF0, U+FF00 for escapes cut short).
+   * Left alone, json-glib would keep a lone half as bytes that are not UTF-8
+   * (dropping the character after it), and would refuse a half followed by
+   * another escape ("malformed surrogate pair"), leaking memory as it does. */
   rewrite (r, i + 2, "fffd", n_digits);
   return end;
 }
@@ -147,7 +151,8 @@ repair_octal_escape (Repair *r,
  * Rewrites the escapes that json-glib 1.6 would decode into bytes that are
  * not UTF-8, or into a NUL: a `\uXXXX` surrogate that is not half of a
  * pair becomes `\ufffd` (U+FFFD, the replacement character), an octal
- * escape a question mark. Each replacement is as long as what it replaces,
+ * escape a question mark. (JSON allows such lone halves; a reader makes
+ * them U+FFFD, as this does.) Each replacement is as long as what it replaces,
  * so every byte offset into the text stays right.
  *
  * Returns: (transfer full) (nullable): a NUL-terminated copy of @data with

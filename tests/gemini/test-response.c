@@ -1055,9 +1055,12 @@ test_json_repair_escapes (void)
     /* cut short: json-glib reads "\ud8Z" as U+D800 */
     { "\"\\ud8Zx\"", "\"\\uffZx\"" },
     { "\"cut \\ud8", "\"cut \\uff" },
-    /* a high half then "\u": a pair, or an error of json-glib's own */
-    { "\"\\uDBFF\\u0041\"", NULL },
-    { "\"\\ude00\\ud83d\"", NULL },
+    /* halves in the wrong order or with no partner (json-glib would refuse
+     * them as a "malformed surrogate pair", and leak) */
+    { "\"\\uDBFF\\u0041\"", "\"\\ufffd\\u0041\"" },
+    { "\"\\ude00\\ud83d\"", "\"\\ufffd\\ufffd\"" },
+    { "\"\\ud800\\ud800\\ude00\"", "\"\\ufffd\\ud800\\ude00\"" },
+    { "\"\\ud800\\uZ\"", "\"\\ufffd\\uZ\"" },
     /* octal: a NUL or a byte over 0x7f becomes "?" */
     { "\"\\377\"", "\"\\077\"" },
     { "\"\\200 \\0 \\00\"", "\"\\077 \\? \\77\"" },
