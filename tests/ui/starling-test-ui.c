@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "starling-secret.h"
+#include "starling-test-time.h"
 #include "starling-test-ui.h"
 
 static char *test_home;
@@ -152,13 +153,16 @@ timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Iterates the main loop until @condition holds or @timeout_ms pass. The
+ * timeout is how long a test waits for something to happen, not a speed it
+ * asserts: the sanitizer pass stretches it (starling-test-time.h). */
 gboolean
 starling_test_wait_for (gboolean (*condition) (gpointer user_data),
                         gpointer   user_data,
                         guint      timeout_ms)
 {
   gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
+  guint id = g_timeout_add ((guint) starling_test_scaled_ms ((int) timeout_ms), timeout_cb, &timed_out);
 
   while (!condition (user_data) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
