@@ -1838,8 +1838,37 @@ pointer_drag (Pointer   *pointer,
   g_usleep (G_USEC_PER_SEC / 2);
 }
 
-/* Text views lay out their text in the frames after it is set: until
- * every block has its height and the answer stops growing. */
+/* Whether @child has its whole height: a text view lays out its lines in
+ * idles after the text is set, and counts a line not laid out yet as 0
+ * pixels high. */
+static gboolean
+block_sized (GtkWidget *child)
+{
+  GtkTextIter line;
+  int y = 0, height = 0;
+
+  if (gtk_widget_get_height (child) <= 0)
+    return FALSE;
+  if (!GTK_IS_TEXT_VIEW (child))
+    return TRUE;
+
+  gtk_text_buffer_get_start_iter (gtk_text_view_get_buffer (GTK_TEXT_VIEW (child)), &line);
+  do
+    {
+      gtk_text_view_get_line_yrange (GTK_TEXT_VIEW (child), &line, &y, &height);
+      if (height <= 0)
+        return FALSE;
+    }
+  while (gtk_text_iter_forward_line (&line));
+
+  return gtk_widget_get_height (child) >= y + height;
+}
+
+/* Text views lay out their text in the frames after it is set: until every
+ * block has its height and the answer stops growing. (The height alone,
+ * unchanged for a frame, was not enough: with the accessibility registry up,
+ * as after the end-to-end tests, a paragraph and its list still measured
+ * one line when the pointer was sent to the last block.) */
 static void
 wait_layout (StarlingMarkdownView *view)
 {
@@ -1853,7 +1882,7 @@ wait_layout (StarlingMarkdownView *view)
       for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
            child != NULL;
            child = gtk_widget_get_next_sibling (child))
-        sized = sized && gtk_widget_get_height (child) > 0;
+        sized = sized && block_sized (child);
       if (sized && height == last_height)
         return;
       last_height = height;
