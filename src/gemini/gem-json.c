@@ -84,6 +84,18 @@ read_unit (const Repair *r,
   return unit;
 }
 
+/* Whether the escape whose digits start at @at, cut short after @n_digits,
+ * ends on the first byte of a character that is not ASCII: json-glib would
+ * take that byte as the end of the escape, and leave the rest of the
+ * character behind, which is not UTF-8. */
+static gboolean
+cut_before_non_ascii (const Repair *r,
+                      gsize         at,
+                      gsize         n_digits)
+{
+  return n_digits < 4 && (guchar) char_at (r, at + n_digits) >= 0x80;
+}
+
 /* The "\u" escape at @i (its hex digits start at @i + 2). Returns the index
  * after what json-glib reads for it. */
 static gsize
@@ -97,6 +109,12 @@ repair_unicode_escape (Repair *r,
     return i + 2;   /* "\u" alone is skipped */
 
   unit = read_unit (r, i + 2, &end, &n_digits);
+  if (cut_before_non_ascii (r, i + 2, n_digits))
+    {
+      /* "\?" reads as "?", and the digits as text */
+      rewrite (r, i + 1, "?", 1);
+      return i + 2;
+    }
   if (unit < 0xd800 || unit > 0xdfff)
     return end;
 
@@ -107,7 +125,12 @@ repair_unicode_escape (Repair *r,
       gunichar low = read_unit (r, end + 2, &low_end, &low_digits);
 
       if (low >= 0xdc00 && low <= 0xdfff)
-        return low_end;
+        {
+          if (!cut_before_non_ascii (r, end + 2, low_digits))
+            return low_end;
+          /* the low half as above; the high one, alone now, as below */
+          rewrite (r, end + 1, "?", 1);
+        }
     }
 
   /* Anything else becomes U+FFFD (U+FFF0, U+FF00 for escapes cut short).
@@ -151,8 +174,10 @@ repair_octal_escape (Repair *r,
  * Rewrites the escapes that json-glib 1.6 would decode into bytes that are
  * not UTF-8, or into a NUL: a `\uXXXX` surrogate that is not half of a
  * pair becomes `\ufffd` (U+FFFD, the replacement character), an octal
- * escape a question mark. (JSON allows such lone halves; a reader makes
- * them U+FFFD, as this does.) Each replacement is as long as what it replaces,
+ * escape a question mark, a `\u` escape cut short before a character
+ * that is not ASCII `\?` (json-glib would end the escape on the first byte
+ * of that character). (JSON allows lone halves; a reader makes them U+FFFD,
+ * as this does.) Each replacement is as long as what it replaces,
  * so every byte offset into the text stays right.
  *
  * Returns: (transfer full) (nullable): a NUL-terminated copy of @data with

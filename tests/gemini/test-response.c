@@ -1061,6 +1061,12 @@ test_json_repair_escapes (void)
     { "\"\\ude00\\ud83d\"", "\"\\ufffd\\ufffd\"" },
     { "\"\\ud800\\ud800\\ude00\"", "\"\\ufffd\\ud800\\ude00\"" },
     { "\"\\ud800\\uZ\"", "\"\\ufffd\\uZ\"" },
+    /* cut short before a character that is not ASCII: json-glib would end
+     * the escape on its first byte (found by the import fuzzer) */
+    { "\"\\u8d7\xc3\xa9\"", "\"\\?8d7\xc3\xa9\"" },
+    { "\"\\ud8\xc3\xa9\"", "\"\\?d8\xc3\xa9\"" },
+    { "\"\\ud83d\\ude0\xc3\xa9\"", "\"\\ufffd\\?de0\xc3\xa9\"" },
+    { "\"\\u8d7Z\\u00e\\u0041\"", NULL },
     /* octal: a NUL or a byte over 0x7f becomes "?" */
     { "\"\\377\"", "\"\\077\"" },
     { "\"\\200 \\0 \\00\"", "\"\\077 \\? \\77\"" },
