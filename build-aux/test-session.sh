@@ -101,14 +101,16 @@ if [ -n "$sanitizer_build" ]; then
   # The full unwinder deadlocks inside Mesa's GL threads, so the UI tests draw
   # with the cairo renderer here. The SIGKILL crash test times its kills for
   # the normal build: STARLING_TEST_TIME_SCALE stretches them
-  # (tests/starling-test-time.h); no other test reads it.
+  # (tests/starling-test-time.h), and the UI tests' waits and frame
+  # deadlines, which the normal pass keeps as written.
   export ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:malloc_context_size=16:abort_on_error=1
   export LSAN_OPTIONS=suppressions=$top/build-aux/lsan.supp:print_suppressions=0
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   STARLING_TEST_TIME_SCALE=3 GSK_RENDERER=cairo meson test -C "$sanitizer_build" --print-errorlogs \
     --num-processes 2 --timeout-multiplier 4 --wrapper "$top/build-aux/sanitizer-wrap.sh" \
     sse-decoder response request citations client cli fake-server store store-migrations export \
-    store-corrupt store-crash window chat images history settings sidebar gallery range-model || status=$?
+    store-corrupt store-crash window chat images history settings sidebar gallery range-model \
+    markdown markdown-select || status=$?
   count_results "$sanitizer_build" testlog-sanitizer-wrap.sh.json
 
   # The fault matrix asserts that the window keeps turning (250 ms of
@@ -125,33 +127,16 @@ if [ -n "$sanitizer_build" ]; then
   # accessibility code): tests/e2e/starling_atspi.py starts them through the wrapper,
   # sends their reports to files in a folder of their own and fails on any
   # (and on an app that does not quit with status 0 when asked); their waits
-  # are scaled as the C tests' deadlines are. test-secrets comes last, below.
+  # are scaled as the C tests' deadlines are. test-secrets is the whole
+  # session of the secret hygiene test (set the key, chat, inspect, export
+  # through the file chooser, crash, start again).
   sanitizer_logs=$(mktemp -d)
   STARLING_TEST_TIME_SCALE=3 STARLING_TEST_APP_WRAPPER="$top/build-aux/sanitizer-wrap.sh" STARLING_SANITIZER_LOG_DIR="$sanitizer_logs" \
     GSK_RENDERER=cairo meson test -C "$sanitizer_build" --print-errorlogs --timeout-multiplier 4 \
-    e2e citations-e2e markdown-a11y || status=$?
+    e2e citations-e2e markdown-a11y secrets || status=$?
   count_results "$sanitizer_build"
   rm -rf "$sanitizer_logs"
 
-  # ASan and UBSan with the fast unwinder and no leak check (Debian's
-  # libraries have no frame pointers, so its leak stacks stop at the first
-  # library frame and cannot be told apart):
-  # - the Markdown view's tests, which count painted frames; the full unwinder
-  #   slows them past their deadlines;
-  # - test-secrets, the whole session of the secret hygiene test: GTK 4.8's
-  #   file chooser leaks two small strings there now and then, in a function
-  #   Debian's libraries give no name to, so no narrow suppression can be
-  #   written.
-  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 meson test -C "$sanitizer_build" --print-errorlogs \
-    --timeout-multiplier 4 --wrapper "$top/build-aux/sanitizer-wrap.sh" markdown markdown-select || status=$?
-  count_results "$sanitizer_build" testlog-sanitizer-wrap.sh.json
-  sanitizer_logs=$(mktemp -d)
-  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 STARLING_TEST_TIME_SCALE=3 \
-    STARLING_TEST_APP_WRAPPER="$top/build-aux/sanitizer-wrap.sh" STARLING_SANITIZER_LOG_DIR="$sanitizer_logs" \
-    GSK_RENDERER=cairo meson test -C "$sanitizer_build" --print-errorlogs --timeout-multiplier 4 \
-    secrets || status=$?
-  count_results "$sanitizer_build"
-  rm -rf "$sanitizer_logs"
 fi
 
 if [ -n "$fuzz_build" ]; then
