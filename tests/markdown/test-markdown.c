@@ -2276,6 +2276,8 @@ test_select_while_streaming (Fixture       *fixture,
   g_object_add_weak_pointer (G_OBJECT (table), (gpointer *) &table);
   if (!pointer_init (&pointer, fixture->window))
     return;
+  /* aimed at laid-out blocks only (see wait_layout ()) */
+  wait_layout (fixture->view);
 
   text_point (fixture->view, "Intro text.", 6, &to_x, &to_y);
   from_x = 4;
