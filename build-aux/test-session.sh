@@ -71,13 +71,6 @@ PY
   failed=$((failed + ${counts#* }))
 }
 
-# The libFuzzer targets, each for a bounded time after replaying its
-# regression inputs (tests/fuzz/README.md), on $1 cores.
-run_fuzz_targets() {
-  STARLING_FUZZ_SECONDS=${STARLING_FUZZ_SECONDS:-30} meson test -C "$fuzz_build" --print-errorlogs \
-    --num-processes "$1" --suite fuzz
-}
-
 status=0
 if [ "$mode" = benchmark ]; then
   meson test -C "$1" --benchmark --verbose || status=$?
@@ -150,10 +143,12 @@ if [ -n "$sanitizer_build" ]; then
 fi
 
 if [ -n "$fuzz_build" ]; then
-  # Not beside the end-to-end tests: their waits are for an idle machine
-  # (a click on a citation marker went unanswered with a fuzzer on the other
-  # core).
-  run_fuzz_targets 2 || status=$?
+  # The libFuzzer targets, each for a bounded time after replaying its
+  # regression inputs (tests/fuzz/README.md). Not beside the end-to-end
+  # tests: their waits are for an idle machine (a click on a citation marker
+  # went unanswered with a fuzzer on the other core).
+  STARLING_FUZZ_SECONDS=${STARLING_FUZZ_SECONDS:-30} meson test -C "$fuzz_build" --print-errorlogs \
+    --num-processes 2 --suite fuzz || status=$?
   count_results "$fuzz_build"
 fi
 
