@@ -1584,8 +1584,9 @@ gem_client_get_base_url (GemClient *self)
 static gpointer
 load_tls_database_thread (gpointer data)
 {
-  g_autoptr(GTlsDatabase) database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+  GTlsDatabase *database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
 
+  g_clear_object (&database);
   return NULL;
 }
 
