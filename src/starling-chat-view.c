@@ -511,6 +511,62 @@ scroll_to_row_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Background and foreground attributes on every case-insensitive occurrence
+ * of @words in @text (byte ranges of @text, whole characters), or %NULL when
+ * there is none. */
+static PangoAttrList *
+match_attributes (const char *text,
+                  GStrv       words)
+{
+  g_autoptr(GString) folded = g_string_new (NULL);
+  g_autoptr(GArray) origin = g_array_new (FALSE, FALSE, sizeof (gsize));
+  PangoAttrList *attrs = NULL;
+
+  /* The folded text, and for each of its bytes where its character starts in
+   * @text (folding may change the length of a character). */
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      g_autofree char *f = g_utf8_casefold (p, g_utf8_next_char (p) - p);
+      gsize at = (gsize) (p - text);
+
+      for (gsize k = 0; f[k] != '\0'; k++)
+        g_array_append_val (origin, at);
+      g_string_append (folded, f);
+    }
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autofree char *word = g_utf8_casefold (words[i], -1);
+      gsize word_len = strlen (word);
+      const char *hit;
+
+      if (word_len == 0)
+        continue;
+
+      for (const char *from = folded->str; (hit = strstr (from, word)) != NULL; from = hit + word_len)
+        {
+          gsize first = (gsize) (hit - folded->str);
+          gsize start = g_array_index (origin, gsize, first);
+          gsize last = g_array_index (origin, gsize, first + word_len - 1);
+          gsize end = (gsize) (g_utf8_next_char (text + last) - text);
+          PangoAttribute *attr;
+
+          if (attrs == NULL)
+            attrs = pango_attr_list_new ();
+          attr = pango_attr_background_new (0xf8f8, 0xe4e4, 0x5c5c);
+          attr->start_index = (guint) start;
+          attr->end_index = (guint) end;
+          pango_attr_list_insert (attrs, attr);
+          attr = pango_attr_foreground_new (0x2424, 0x1f1f, 0x3131);
+          attr->start_index = (guint) start;
+          attr->end_index = (guint) end;
+          pango_attr_list_insert (attrs, attr);
+        }
+    }
+
+  return attrs;
+}
+
 /* Marks every occurrence of the search's words in the row's text. */
 static void
 highlight_words (GtkWidget  *widget,
@@ -547,24 +603,16 @@ highlight_words (GtkWidget  *widget,
       return;
     }
 
-  if (GTK_IS_LABEL (widget) && gtk_label_get_selectable (GTK_LABEL (widget)))
+  if (GTK_IS_LABEL (widget) && gtk_label_get_selectable (GTK_LABEL (widget)) &&
+      !gtk_label_get_use_markup (GTK_LABEL (widget)))
     {
-      g_autofree char *text = g_utf8_casefold (gtk_label_get_text (GTK_LABEL (widget)), -1);
+      /* Attributes, not the selection: a selection claims the PRIMARY
+       * clipboard, so it would replace what the user had selected elsewhere,
+       * and it goes away as soon as anything else selects text. */
+      g_autoptr(PangoAttrList) attrs = match_attributes (gtk_label_get_text (GTK_LABEL (widget)), words);
 
-      /* A label shows one selection: the first word found. */
-      for (guint i = 0; words[i] != NULL; i++)
-        {
-          g_autofree char *word = g_utf8_casefold (words[i], -1);
-          const char *at = *word != '\0' ? strstr (text, word) : NULL;
-
-          if (at != NULL)
-            {
-              int start = (int) g_utf8_pointer_to_offset (text, at);
-
-              gtk_label_select_region (GTK_LABEL (widget), start, start + (int) g_utf8_strlen (word, -1));
-              break;
-            }
-        }
+      if (attrs != NULL)
+        gtk_label_set_attributes (GTK_LABEL (widget), attrs);
       return;
     }
 

@@ -213,11 +213,24 @@ row_has_highlight (GtkWidget *widget)
       if (tag != NULL && (gtk_text_iter_has_tag (&iter, tag) || gtk_text_iter_forward_to_tag_toggle (&iter, tag)))
         return TRUE;
     }
-  if (GTK_IS_LABEL (widget))
+  if (GTK_IS_LABEL (widget) && gtk_label_get_attributes (GTK_LABEL (widget)) != NULL)
     {
-      int start, end;
+      /* a background on the word itself, whatever its case */
+      const char *text = gtk_label_get_text (GTK_LABEL (widget));
+      GSList *list = pango_attr_list_get_attributes (gtk_label_get_attributes (GTK_LABEL (widget)));
+      gboolean found = FALSE;
 
-      if (gtk_label_get_selection_bounds (GTK_LABEL (widget), &start, &end) && end > start)
+      for (GSList *l = list; l != NULL; l = l->next)
+        {
+          PangoAttribute *attr = l->data;
+
+          if (attr->klass->type == PANGO_ATTR_BACKGROUND && attr->end_index <= strlen (text) &&
+              g_ascii_strncasecmp (text + attr->start_index, "lighthouse", attr->end_index - attr->start_index) == 0 &&
+              attr->end_index - attr->start_index == strlen ("lighthouse"))
+            found = TRUE;
+        }
+      g_slist_free_full (list, (GDestroyNotify) pango_attribute_destroy);
+      if (found)
         return TRUE;
     }
 
