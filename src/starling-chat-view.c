@@ -511,6 +511,28 @@ scroll_to_row_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The colours of a search match, in answers (a text tag) and in your own
+ * messages (label attributes). */
+#define MATCH_BACKGROUND "#f8e45c"
+#define MATCH_FOREGROUND "#241f31"
+
+static void
+insert_color_attribute (PangoAttrList *attrs,
+                        gboolean       background,
+                        gsize          start,
+                        gsize          end)
+{
+  PangoColor color;
+  PangoAttribute *attr;
+
+  pango_color_parse (&color, background ? MATCH_BACKGROUND : MATCH_FOREGROUND);
+  attr = background ? pango_attr_background_new (color.red, color.green, color.blue)
+                    : pango_attr_foreground_new (color.red, color.green, color.blue);
+  attr->start_index = (guint) start;
+  attr->end_index = (guint) end;
+  pango_attr_list_insert (attrs, attr);
+}
+
 /* Background and foreground attributes on every case-insensitive occurrence
  * of @words in @text (byte ranges of @text, whole characters), or %NULL when
  * there is none. */
@@ -549,18 +571,11 @@ match_attributes (const char *text,
           gsize start = g_array_index (origin, gsize, first);
           gsize last = g_array_index (origin, gsize, first + word_len - 1);
           gsize end = (gsize) (g_utf8_next_char (text + last) - text);
-          PangoAttribute *attr;
 
           if (attrs == NULL)
             attrs = pango_attr_list_new ();
-          attr = pango_attr_background_new (0xf8f8, 0xe4e4, 0x5c5c);
-          attr->start_index = (guint) start;
-          attr->end_index = (guint) end;
-          pango_attr_list_insert (attrs, attr);
-          attr = pango_attr_foreground_new (0x2424, 0x1f1f, 0x3131);
-          attr->start_index = (guint) start;
-          attr->end_index = (guint) end;
-          pango_attr_list_insert (attrs, attr);
+          insert_color_attribute (attrs, TRUE, start, end);
+          insert_color_attribute (attrs, FALSE, start, end);
         }
     }
 
@@ -581,7 +596,7 @@ highlight_words (GtkWidget  *widget,
       if (tag == NULL)
         {
           tag = gtk_text_tag_new ("starling-search-match");
-          g_object_set (tag, "background", "#f8e45c", "foreground", "#241f31", NULL);
+          g_object_set (tag, "background", MATCH_BACKGROUND, "foreground", MATCH_FOREGROUND, NULL);
           gtk_text_tag_table_add (table, tag);
           g_object_unref (tag);
         }
