@@ -10,7 +10,9 @@
  *
  * Two deliveries: from an idle source (a fast network: deltas arrive as
  * fast as the main loop takes them), and one delta per millisecond (20 KB/s).
- * Set BENCH_MARKDOWN_VERBOSE=1 to list every iteration longer than 6 ms.
+ * Set BENCH_MARKDOWN_VERBOSE=1 to list every iteration longer than 6 ms,
+ * with when it started (CLOCK_MONOTONIC, as `perf record -k mono` stamps
+ * its samples, to find them in a profile).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -98,7 +100,8 @@ measuring_poll (GPollFD *fds,
       longest_iteration_cpu = MAX (longest_iteration_cpu, busy_cpu);
       if (verbose && busy_cpu > 6)
         {
-          g_printerr ("iteration %.1f ms (cpu %.1f)", busy / 1000.0, busy_cpu);
+          g_printerr ("iteration %.1f ms (cpu %.1f) from %.6f s", busy / 1000.0, busy_cpu,
+                      last_poll_return / 1e6);
           if (verbose_view != NULL)
             {
               const StarlingMarkdownViewStats *s = starling_markdown_view_get_stats (verbose_view);
@@ -249,12 +252,18 @@ render_once (GtkScrolledWindow *scroller,
 {
   StarlingMarkdownView *view = new_view (scroller);
   double start = thread_cpu_ms ();
+  double cpu;
 
+  if (verbose)
+    g_printerr ("once from %.6f s\n", g_get_monotonic_time () / 1e6);
   gtk_scrolled_window_set_child (scroller, GTK_WIDGET (view));
   starling_markdown_view_set_text (view, text);
   settle ();
+  cpu = thread_cpu_ms () - start;
+  if (verbose)
+    g_printerr ("once to %.6f s\n", g_get_monotonic_time () / 1e6);
 
-  return thread_cpu_ms () - start;
+  return cpu;
 }
 
 static void
@@ -287,6 +296,8 @@ stream (GtkScrolledWindow *scroller,
   wall_start = g_get_monotonic_time ();
   start = thread_cpu_ms ();
   measuring = TRUE;
+  if (verbose)
+    g_printerr ("stream from %.6f s\n", wall_start / 1e6);
 
   gtk_scrolled_window_set_child (scroller, GTK_WIDGET (view));
   verbose_view = view;
@@ -296,6 +307,8 @@ stream (GtkScrolledWindow *scroller,
 
   measuring = FALSE;
   verbose_view = NULL;
+  if (verbose)
+    g_printerr ("stream to %.6f s\n", g_get_monotonic_time () / 1e6);
   result->cpu_ms = thread_cpu_ms () - start;
   result->wall_ms = (g_get_monotonic_time () - wall_start) / 1000.0;
   result->frames = n_frames - frames_start;
