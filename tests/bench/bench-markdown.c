@@ -10,6 +10,8 @@
  *
  * Two deliveries: from an idle source (a fast network: deltas arrive as
  * fast as the main loop takes them), and one delta per millisecond (20 KB/s).
+ * Also how many iterations took more than 8 ms of CPU, and the five
+ * longest: whether the longest was the rule or an exception.
  * Set BENCH_MARKDOWN_VERBOSE=1 to list every iteration longer than 6 ms,
  * with when it started (CLOCK_MONOTONIC, as `perf record -k mono` stamps
  * its samples, to find them in a profile).
@@ -40,6 +42,9 @@ typedef struct
   double tail_render_ms;
   double stall_ms;
   double stall_cpu_ms;
+  double longest_cpu_ms[5];
+  guint  over_8ms;
+  guint  iterations;
   guint  frames;
   guint  renders;
 } StreamResult;
@@ -65,6 +70,7 @@ static gint64    last_poll_return;
 static double    last_poll_return_cpu;
 static gint64    longest_iteration;
 static double    longest_iteration_cpu;
+static GArray   *iteration_cpu;     /* double, ms: every iteration measured */
 static guint     n_frames;
 static double    frame_start_cpu;
 static double    layout_end_cpu;
@@ -80,6 +86,16 @@ thread_cpu_ms (void)
   clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
 
   return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static int
+compare_doubles (const void *a,
+                 const void *b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
 }
 
 /* The time between two polls is one main-loop iteration: the longest one is
@@ -98,6 +114,7 @@ measuring_poll (GPollFD *fds,
 
       longest_iteration = MAX (longest_iteration, busy);
       longest_iteration_cpu = MAX (longest_iteration_cpu, busy_cpu);
+      g_array_append_val (iteration_cpu, busy_cpu);
       if (verbose && busy_cpu > 6)
         {
           g_printerr ("iteration %.1f ms (cpu %.1f) from %.6f s", busy / 1000.0, busy_cpu,
@@ -290,6 +307,7 @@ stream (GtkScrolledWindow *scroller,
 
   longest_iteration = 0;
   longest_iteration_cpu = 0;
+  g_array_set_size (iteration_cpu, 0);
   last_poll_return = 0;
   layout_cpu = paint_cpu = 0;
   frames_start = n_frames;
@@ -316,6 +334,18 @@ stream (GtkScrolledWindow *scroller,
   result->paint_cpu_ms = paint_cpu;
   result->stall_ms = longest_iteration / 1000.0;
   result->stall_cpu_ms = longest_iteration_cpu;
+  /* The longest stall is one iteration; the next ones say whether it was
+   * the rule or an exception (with software GL: a shader compiled, the
+   * glyph cache filled again). */
+  g_array_sort (iteration_cpu, compare_doubles);
+  result->iterations = iteration_cpu->len;
+  for (guint i = 0; i < G_N_ELEMENTS (result->longest_cpu_ms); i++)
+    result->longest_cpu_ms[i] = i < iteration_cpu->len
+                                ? g_array_index (iteration_cpu, double, iteration_cpu->len - 1 - i)
+                                : 0;
+  result->over_8ms = 0;
+  for (guint i = 0; i < iteration_cpu->len; i++)
+    result->over_8ms += g_array_index (iteration_cpu, double, i) > 8.0;
   stats = starling_markdown_view_get_stats (view);
   result->renders = stats->renders;
   result->tail_render_ms = stats->render_usec / 1000.0;
@@ -390,16 +420,6 @@ frame_floor (GtkScrolledWindow *scroller,
 }
 
 static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static int
 compare_results (const void *a,
                  const void *b)
 {
@@ -425,6 +445,10 @@ print_stream (const char         *prefix,
   g_print ("%s_cpu_ratio %.2f\n", prefix, (result->cpu_ms - result->feed_cpu_ms) / once_ms);
   g_print ("%s_max_stall_ms %.1f\n", prefix, result->stall_ms);
   g_print ("%s_max_stall_cpu_ms %.1f\n", prefix, result->stall_cpu_ms);
+  g_print ("%s_iterations_over_8ms %u (of %u; the five longest: %.1f, %.1f, %.1f, %.1f, %.1f ms of CPU)\n",
+           prefix, result->over_8ms, result->iterations,
+           result->longest_cpu_ms[0], result->longest_cpu_ms[1], result->longest_cpu_ms[2],
+           result->longest_cpu_ms[3], result->longest_cpu_ms[4]);
 }
 
 int
@@ -464,6 +488,7 @@ main (int    argc,
       return 1;
     }
 
+  iteration_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   default_poll = g_main_context_get_poll_func (NULL);
   g_main_context_set_poll_func (NULL, measuring_poll);
 
