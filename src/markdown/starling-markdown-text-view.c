@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <string.h>
 
 #include "starling-markdown-tags.h"
 #include "starling-markdown-text-view.h"
@@ -335,6 +334,15 @@ starling_markdown_text_view_focus (GtkWidget        *widget,
   return move_focus_link (self, direction);
 }
 
+/* Laid out for another width, the layouts would be thrown away: lines wait
+ * for the view's allocation (size_allocate starts them again). */
+static gboolean
+can_prelayout (StarlingMarkdownTextView *self)
+{
+  return self->prelayout_line >= 0 && gtk_widget_get_width (GTK_WIDGET (self)) > 0 &&
+         gtk_widget_get_mapped (GTK_WIDGET (self));
+}
+
 static gboolean
 prelayout_cb (gpointer user_data)
 {
@@ -346,10 +354,7 @@ prelayout_cb (gpointer user_data)
   GdkRectangle location;
   int last;
 
-  /* Laid out for another width, the layouts would be thrown away: this
-   * waits for the view's allocation (size_allocate starts it again). */
-  if (self->prelayout_line < 0 || gtk_widget_get_width (GTK_WIDGET (self)) <= 0 ||
-      !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (!can_prelayout (self))
     {
       self->prelayout_id = 0;
       return G_SOURCE_REMOVE;
@@ -378,8 +383,7 @@ prelayout_cb (gpointer user_data)
 static void
 schedule_prelayout (StarlingMarkdownTextView *self)
 {
-  if (self->prelayout_id == 0 && self->prelayout_line >= 0 &&
-      gtk_widget_get_width (GTK_WIDGET (self)) > 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (self->prelayout_id == 0 && can_prelayout (self))
     self->prelayout_id = g_idle_add_full (PRELAYOUT_PRIORITY, prelayout_cb, self, NULL);
 }
 
@@ -392,19 +396,12 @@ lines_changed (StarlingMarkdownTextView *self,
   schedule_prelayout (self);
 }
 
+/* Before the insertion: @location is where the new text starts. */
 static void
 text_inserted_cb (StarlingMarkdownTextView *self,
-                  GtkTextIter              *location,
-                  const char               *text,
-                  int                       len)
+                  GtkTextIter              *location)
 {
-  int line = gtk_text_iter_get_line (location);
-
-  /* @location is the end of the new text. */
-  for (const char *p = memchr (text, '\n', len); p != NULL && line > 0;
-       p = memchr (p + 1, '\n', len - (p + 1 - text)))
-    line--;
-  lines_changed (self, line);
+  lines_changed (self, gtk_text_iter_get_line (location));
 }
 
 static void
@@ -554,7 +551,7 @@ starling_markdown_text_view_new (GtkTextBuffer *buffer)
                                                  NULL);
 
   g_signal_connect_object (buffer, "insert-text", G_CALLBACK (text_inserted_cb), self,
-                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (buffer, "delete-range", G_CALLBACK (range_changed_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (buffer, "apply-tag", G_CALLBACK (tag_changed_cb), self,

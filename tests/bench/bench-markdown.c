@@ -69,7 +69,6 @@ static gboolean  measuring;
 static gint64    last_poll_return;
 static double    last_poll_return_cpu;
 static gint64    longest_iteration;
-static double    longest_iteration_cpu;
 static GArray   *iteration_cpu;     /* double, ms: every iteration measured */
 static guint     n_frames;
 static double    frame_start_cpu;
@@ -98,6 +97,13 @@ compare_doubles (const void *a,
   return x < y ? -1 : x > y;
 }
 
+static int
+compare_doubles_descending (const void *a,
+                            const void *b)
+{
+  return compare_doubles (b, a);
+}
+
 /* The time between two polls is one main-loop iteration: the longest one is
  * the longest the user had to wait for input to be handled. */
 static int
@@ -113,7 +119,6 @@ measuring_poll (GPollFD *fds,
       double busy_cpu = thread_cpu_ms () - last_poll_return_cpu;
 
       longest_iteration = MAX (longest_iteration, busy);
-      longest_iteration_cpu = MAX (longest_iteration_cpu, busy_cpu);
       g_array_append_val (iteration_cpu, busy_cpu);
       if (verbose && busy_cpu > 6)
         {
@@ -306,7 +311,6 @@ stream (GtkScrolledWindow *scroller,
   settle ();
 
   longest_iteration = 0;
-  longest_iteration_cpu = 0;
   g_array_set_size (iteration_cpu, 0);
   last_poll_return = 0;
   layout_cpu = paint_cpu = 0;
@@ -333,19 +337,22 @@ stream (GtkScrolledWindow *scroller,
   result->layout_cpu_ms = layout_cpu;
   result->paint_cpu_ms = paint_cpu;
   result->stall_ms = longest_iteration / 1000.0;
-  result->stall_cpu_ms = longest_iteration_cpu;
   /* The longest stall is one iteration; the next ones say whether it was
    * the rule or an exception (with software GL: a shader compiled, the
-   * glyph cache filled again). */
-  g_array_sort (iteration_cpu, compare_doubles);
+   * glyph cache filled again). Longest first: */
+  g_array_sort (iteration_cpu, compare_doubles_descending);
   result->iterations = iteration_cpu->len;
-  for (guint i = 0; i < G_N_ELEMENTS (result->longest_cpu_ms); i++)
-    result->longest_cpu_ms[i] = i < iteration_cpu->len
-                                ? g_array_index (iteration_cpu, double, iteration_cpu->len - 1 - i)
-                                : 0;
+  result->stall_cpu_ms = iteration_cpu->len > 0 ? g_array_index (iteration_cpu, double, 0) : 0;
   result->over_8ms = 0;
+  memset (result->longest_cpu_ms, 0, sizeof result->longest_cpu_ms);
   for (guint i = 0; i < iteration_cpu->len; i++)
-    result->over_8ms += g_array_index (iteration_cpu, double, i) > 8.0;
+    {
+      double cpu = g_array_index (iteration_cpu, double, i);
+
+      if (i < G_N_ELEMENTS (result->longest_cpu_ms))
+        result->longest_cpu_ms[i] = cpu;
+      result->over_8ms += cpu > 8.0;
+    }
   stats = starling_markdown_view_get_stats (view);
   result->renders = stats->renders;
   result->tail_render_ms = stats->render_usec / 1000.0;
