@@ -397,8 +397,14 @@ starling_message_dup_status_line (StarlingMessage *self)
       g_autofree char *in = g_strdup_printf ("%" G_GINT64_FORMAT, usage.prompt);
       g_autofree char *out = g_strdup_printf ("%" G_GINT64_FORMAT, usage.candidates);
 
-      /* Translators: token counts of an answer: the prompt's, then the answer's */
-      g_string_append_printf (line, _("%s tokens in, %s out"), in, out);
+      /* The answer's count comes with the last chunk: an answer stopped or
+       * cut off before it has none, which is not the same as none at all. */
+      if (usage.candidates == 0 && self->status != STARLING_MESSAGE_COMPLETE)
+        /* Translators: token count of the prompt of an answer that did not finish */
+        g_string_append_printf (line, _("%s tokens in"), in);
+      else
+        /* Translators: token counts of an answer: the prompt's, then the answer's */
+        g_string_append_printf (line, _("%s tokens in, %s out"), in, out);
       if (usage.thoughts > 0)
         {
           g_autofree char *thoughts = g_strdup_printf ("%" G_GINT64_FORMAT, usage.thoughts);

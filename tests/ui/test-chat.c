@@ -185,6 +185,9 @@ test_stop_keeps_partial (StarlingTestContext *context)
   shown = row_text (view, 1);
   g_assert_nonnull (strstr (shown, "You stopped this answer."));
   g_assert_nonnull (strstr (shown, "One."));
+  /* The answer's token count never came: the status says what is known. */
+  g_assert_nonnull (strstr (shown, "tokens in"));
+  g_assert_null (strstr (shown, " out"));
 }
 
 static void
