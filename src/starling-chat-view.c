@@ -35,6 +35,8 @@ struct _StarlingChatView
   double                anchor_y;        /* where it is: its y in the list minus the scroll value */
   GdkFrameClock        *anchor_clock;
   gulong                anchor_handler;
+  GdkFrameClock        *follow_clock;    /* places the list again after a layout that scrolled */
+  gulong                follow_handler;
   guint                 sticky : 1;
   guint                 scrolling : 1;
 
@@ -223,12 +225,46 @@ value_changed_cb (StarlingChatView *self,
     load_older_page (self);
 }
 
-/* Content grew (a delta, a new row): follow it when the user is at the end. */
+static void
+stop_following (StarlingChatView *self)
+{
+  if (self->follow_clock != NULL)
+    g_clear_signal_handler (&self->follow_handler, self->follow_clock);
+  g_clear_object (&self->follow_clock);
+}
+
+static void
+follow_cb (GdkFrameClock    *clock,
+           StarlingChatView *self)
+{
+  stop_following (self);
+  gtk_widget_queue_allocate (gtk_scrolled_window_get_child (self->scroller));
+}
+
+/* Content grew (a delta, a new row): follow it when the user is at the end.
+ *
+ * The viewport reports the new height only once it has placed the list for
+ * the old scroll value, while it is still being allocated, and GTK 4.8
+ * drops the relayout that the new value asks for then: the scroll bar
+ * would be at the end and the text drawn higher, until the next change.
+ * After the frame's layout, the list is placed again, in the same frame. */
 static void
 adjustment_changed_cb (StarlingChatView *self)
 {
-  if (self->sticky)
-    scroll_to_end (self);
+  GtkAdjustment *adj = get_vadjustment (self);
+  double value = gtk_adjustment_get_value (adj);
+  GdkFrameClock *clock;
+
+  if (!self->sticky)
+    return;
+
+  scroll_to_end (self);
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (gtk_adjustment_get_value (adj) == value || clock == NULL || self->follow_handler != 0)
+    return;
+
+  self->follow_clock = g_object_ref (clock);
+  self->follow_handler = g_signal_connect_after (clock, "layout", G_CALLBACK (follow_cb), self);
 }
 
 static void
@@ -336,6 +372,7 @@ starling_chat_view_dispose (GObject *object)
     }
   if (self->scroller != NULL)
     stop_keeping_place (self);
+  stop_following (self);
   if (self->conversation != NULL)
     {
       g_signal_handlers_disconnect_by_data (starling_conversation_get_messages (self->conversation), self);

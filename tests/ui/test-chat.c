@@ -913,7 +913,26 @@ at_bottom (StarlingChatView *view)
                                                                               GTK_TYPE_SCROLLED_WINDOW));
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scroller);
 
-  return gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >= gtk_adjustment_get_upper (adj) - 2;
+  GtkListBox *list = starling_chat_view_get_list (view);
+  GtkWidget *last = NULL;
+  graphene_point_t end;
+  int n = 0;
+
+  if (gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) < gtk_adjustment_get_upper (adj) - 2)
+    return FALSE;
+
+  /* And what is drawn is what the scroll bar says: the last message ends
+   * at the bottom of the view, not somewhere below it. */
+  while (gtk_list_box_get_row_at_index (list, n) != NULL)
+    last = GTK_WIDGET (gtk_list_box_get_row_at_index (list, n++));
+  if (last == NULL)
+    return TRUE;
+  if (!gtk_widget_compute_point (last, GTK_WIDGET (scroller),
+                                 &GRAPHENE_POINT_INIT (0, gtk_widget_get_height (last)), &end))
+    return FALSE;
+
+  return end.y <= gtk_widget_get_height (GTK_WIDGET (scroller)) + 1 &&
+         end.y >= gtk_widget_get_height (GTK_WIDGET (scroller)) - 64;
 }
 
 static GtkAdjustment *
