@@ -92,12 +92,21 @@ create_row_cb (gpointer item,
   return starling_message_row_new (STARLING_MESSAGE (item), self->conversation);
 }
 
+/* A frame clock drops its handlers when its window goes, before we do. */
+static void
+disconnect_from_clock (GdkFrameClock **clock,
+                       gulong         *handler)
+{
+  if (*clock != NULL && *handler != 0 && g_signal_handler_is_connected (*clock, *handler))
+    g_signal_handler_disconnect (*clock, *handler);
+  *handler = 0;
+  g_clear_object (clock);
+}
+
 static void
 stop_keeping_place (StarlingChatView *self)
 {
-  if (self->anchor_clock != NULL)
-    g_clear_signal_handler (&self->anchor_handler, self->anchor_clock);
-  g_clear_object (&self->anchor_clock);
+  disconnect_from_clock (&self->anchor_clock, &self->anchor_handler);
   g_clear_weak_pointer (&self->anchor);
 }
 
@@ -228,9 +237,7 @@ value_changed_cb (StarlingChatView *self,
 static void
 stop_following (StarlingChatView *self)
 {
-  if (self->follow_clock != NULL)
-    g_clear_signal_handler (&self->follow_handler, self->follow_clock);
-  g_clear_object (&self->follow_clock);
+  disconnect_from_clock (&self->follow_clock, &self->follow_handler);
 }
 
 static void
