@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "gem-citations.h"
 #include "gem-error.h"
@@ -46,7 +47,7 @@ struct _StarlingMessageRow
   GtkExpander          *thinking_expander;
   GtkSpinner           *thinking_spinner;
   GtkLabel             *thinking_label;
-  GtkLabel             *thought_label;
+  GtkWidget            *thought_view;   /* the thoughts, as Markdown */
   GtkBox               *content_box;
   GtkWidget            *thinking_box;
   GtkFlowBox           *images_box;
@@ -216,13 +217,10 @@ ensure_thinking (StarlingMessageRow *self)
   gtk_expander_set_label_widget (self->thinking_expander, label_box);
 
   self->thinking_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  self->thought_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->thought_label, 0);
-  gtk_label_set_wrap (self->thought_label, TRUE);
-  gtk_label_set_wrap_mode (self->thought_label, PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_selectable (self->thought_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->thought_label), "thought-text");
-  gtk_box_append (GTK_BOX (self->thinking_box), GTK_WIDGET (self->thought_label));
+  /* Thought summaries are Markdown too (a bold title for each step). */
+  self->thought_view = starling_markdown_view_new ();
+  gtk_widget_add_css_class (self->thought_view, "thought-text");
+  gtk_box_append (GTK_BOX (self->thinking_box), self->thought_view);
   gtk_expander_set_child (self->thinking_expander, self->thinking_box);
 
   g_signal_connect_swapped (self->thinking_expander, "notify::expanded",
@@ -389,6 +387,30 @@ thinking_toggled_cb (StarlingMessageRow *self)
   self->thinking_touched = TRUE;
 }
 
+/* While the model thinks, its thoughts stream in like an answer; once the
+ * answer starts they are complete. */
+static void
+show_thoughts (StarlingMarkdownView *view,
+               const char           *thought,
+               gboolean              thinking)
+{
+  const char *shown = starling_markdown_view_get_text (view);
+  gsize shown_len = strlen (shown);
+
+  if (thinking && g_str_has_prefix (thought, shown))
+    {
+      if (thought[shown_len] != '\0')
+        starling_markdown_view_append (view, thought + shown_len, strlen (thought + shown_len));
+    }
+  else if (!g_str_equal (thought, shown))
+    {
+      starling_markdown_view_set_text (view, thought);
+    }
+
+  if (!thinking && starling_markdown_view_get_streaming (view))
+    starling_markdown_view_finish (view);
+}
+
 static void
 update_thinking (StarlingMessageRow *self)
 {
@@ -408,7 +430,7 @@ update_thinking (StarlingMessageRow *self)
 
   ensure_thinking (self);
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), TRUE);
-  gtk_label_set_label (self->thought_label, thought);
+  show_thoughts (STARLING_MARKDOWN_VIEW (self->thought_view), thought, streaming && *text == '\0');
 
   if (streaming && *text == '\0')
     label = g_strdup (_("Thinking…"));

@@ -46,6 +46,7 @@ struct _StarlingMarkdownTextView
   GtkLabel    *tip_label;
 
   guint        size_check_id;
+  guint        resize_id;
 
   /* The first line that may lack a layout; -1 when all have one. */
   int          prelayout_line;
@@ -436,6 +437,17 @@ size_check_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+resize_cb (gpointer user_data)
+{
+  StarlingMarkdownTextView *self = user_data;
+
+  self->resize_id = 0;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 starling_markdown_text_view_size_allocate (GtkWidget *widget,
                                            int        width,
@@ -443,9 +455,19 @@ starling_markdown_text_view_size_allocate (GtkWidget *widget,
                                            int        baseline)
 {
   StarlingMarkdownTextView *self = STARLING_MARKDOWN_TEXT_VIEW (widget);
+  int before, after;
 
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, -1, &before, NULL, NULL, NULL);
   GTK_WIDGET_CLASS (starling_markdown_text_view_parent_class)->size_allocate (widget, width, height, baseline);
   schedule_prelayout (self);
+
+  /* Allocated, GtkTextView lays out the lines that are now on screen; if
+   * it grows then, GTK 4.8 drops the resize it asks for (queued during an
+   * allocation), and the new text would stay cut off until something else
+   * changes. Asked again right after this frame. */
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, -1, &after, NULL, NULL, NULL);
+  if (after != before && self->resize_id == 0)
+    self->resize_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, resize_cb, self, NULL);
 
   /* GTK 4.8 can allocate a text view before its text is laid out (0 pixels
    * for a whole answer) and then not ask for more: check once the layout
@@ -464,6 +486,7 @@ starling_markdown_text_view_dispose (GObject *object)
   StarlingMarkdownTextView *self = STARLING_MARKDOWN_TEXT_VIEW (object);
 
   g_clear_handle_id (&self->size_check_id, g_source_remove);
+  g_clear_handle_id (&self->resize_id, g_source_remove);
   g_clear_handle_id (&self->prelayout_id, g_source_remove);
   if (self->tip != NULL)
     {

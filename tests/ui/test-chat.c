@@ -886,7 +886,20 @@ test_thoughts_section (StarlingTestContext *context)
   thinking = GTK_EXPANDER (starling_test_find_widget (row, GTK_TYPE_EXPANDER, NULL));
   g_assert_nonnull (thinking);
   if (*starling_message_get_text (answer) == '\0')
-    g_assert_true (gtk_expander_get_expanded (thinking));
+    {
+      g_autofree char *thoughts = NULL;
+
+      g_assert_true (gtk_expander_get_expanded (thinking));
+      /* Formatted as they stream: the step's bold title without its asterisks. */
+      while (*starling_message_get_text (answer) == '\0' &&
+             strstr ((thoughts = starling_test_collect_text (gtk_expander_get_child (thinking))), "Exploring Sky Color") == NULL)
+        {
+          g_clear_pointer (&thoughts, g_free);
+          g_main_context_iteration (NULL, TRUE);
+        }
+      if (thoughts != NULL && strstr (thoughts, "Exploring Sky Color") != NULL)
+        g_assert_null (strstr (thoughts, "**"));
+    }
 
   wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
   g_assert_false (gtk_expander_get_expanded (thinking));
@@ -897,6 +910,19 @@ test_thoughts_section (StarlingTestContext *context)
     g_assert_nonnull (strstr (label, "tokens)"));
   }
   g_assert_nonnull (strstr (starling_message_get_thought_text (answer), "Exploring Sky Color"));
+  {
+    g_autofree char *thoughts = NULL;
+
+    /* Opened after the answer: every step of the thoughts, formatted. */
+    gtk_expander_set_expanded (thinking, TRUE);
+    starling_test_iterate (200);
+    thoughts = starling_test_collect_text (gtk_expander_get_child (thinking));
+    g_assert_nonnull (strstr (thoughts, "Exploring Sky Color"));
+    g_assert_nonnull (strstr (thoughts, "Refining the Explanation"));
+    g_assert_null (strstr (thoughts, "**"));
+    gtk_expander_set_expanded (thinking, FALSE);
+    starling_test_iterate (100);
+  }
   {
     g_autofree char *shown = row_text (view, 1);
 
