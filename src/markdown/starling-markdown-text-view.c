@@ -46,7 +46,6 @@ struct _StarlingMarkdownTextView
   GtkLabel    *tip_label;
 
   guint        size_check_id;
-  guint        resize_id;
 
   /* The first line that may lack a layout; -1 when all have one. */
   int          prelayout_line;
@@ -437,17 +436,6 @@ size_check_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-resize_cb (gpointer user_data)
-{
-  StarlingMarkdownTextView *self = user_data;
-
-  self->resize_id = 0;
-  gtk_widget_queue_resize (GTK_WIDGET (self));
-
-  return G_SOURCE_REMOVE;
-}
-
 static void
 starling_markdown_text_view_size_allocate (GtkWidget *widget,
                                            int        width,
@@ -461,18 +449,15 @@ starling_markdown_text_view_size_allocate (GtkWidget *widget,
   GTK_WIDGET_CLASS (starling_markdown_text_view_parent_class)->size_allocate (widget, width, height, baseline);
   schedule_prelayout (self);
 
-  /* Allocated, GtkTextView lays out the lines that are now on screen; if
-   * it grows then, GTK 4.8 drops the resize it asks for (queued during an
-   * allocation), and the new text would stay cut off until something else
-   * changes. Asked again right after this frame. */
   gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, -1, &after, NULL, NULL, NULL);
-  if (after != before && self->resize_id == 0)
-    self->resize_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, resize_cb, self, NULL);
 
   /* GTK 4.8 can allocate a text view before its text is laid out (0 pixels
-   * for a whole answer) and then not ask for more: check once the layout
-   * idle (a higher priority) has run. */
-  if (height == 0 && self->size_check_id == 0 &&
+   * for a whole answer) and then not ask for more. And allocated, a text
+   * view lays out the lines now on screen: if it grows then, the resize it
+   * asks for is dropped (queued during an allocation), and if no line is
+   * left for GTK's layout idle, nothing asks again; the new text would
+   * stay cut off. Checked once that idle (a higher priority) has run. */
+  if (self->size_check_id == 0 && (after != before || height == 0) &&
       gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget))) > 0)
     self->size_check_id = g_idle_add_full (GDK_PRIORITY_REDRAW + 10, size_check_cb, self, NULL);
 
@@ -486,7 +471,6 @@ starling_markdown_text_view_dispose (GObject *object)
   StarlingMarkdownTextView *self = STARLING_MARKDOWN_TEXT_VIEW (object);
 
   g_clear_handle_id (&self->size_check_id, g_source_remove);
-  g_clear_handle_id (&self->resize_id, g_source_remove);
   g_clear_handle_id (&self->prelayout_id, g_source_remove);
   if (self->tip != NULL)
     {
