@@ -28,6 +28,7 @@ struct _StarlingConversation
   StarlingMessage *streaming;
   GCancellable    *cancellable;
   gulong           delta_handler;
+  gulong           retrying_handler;
 
   GemGenerationSettings *settings;
   gboolean         stream;
@@ -382,8 +383,25 @@ delta_received_cb (GemClient            *client,
   if (cancellable == NULL || cancellable != self->cancellable || self->streaming == NULL)
     return;
 
+  starling_message_set_retry (self->streaming, NULL, 0);
   starling_message_update_response (self->streaming, response);
   self->partial_dirty = TRUE;
+}
+
+/* The request failed before any answer came and is sent again after a
+ * pause: the answer says so meanwhile (Stop still cancels it). */
+static void
+retrying_cb (GemClient            *client,
+             guint                 retry,
+             guint                 delay_ms,
+             const GError         *error,
+             GCancellable         *cancellable,
+             StarlingConversation *self)
+{
+  if (cancellable == NULL || cancellable != self->cancellable || self->streaming == NULL)
+    return;
+
+  starling_message_set_retry (self->streaming, error, g_get_monotonic_time () + (gint64) delay_ms * 1000);
 }
 
 static void
@@ -398,6 +416,7 @@ generate_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   response = gem_client_generate_finish (GEM_CLIENT (object), result, &partial, &error);
+  starling_message_set_retry (answer, NULL, 0);
 
   if (response != NULL)
     {
@@ -581,6 +600,7 @@ starling_conversation_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_signal_handler (&self->delta_handler, self->client);
+  g_clear_signal_handler (&self->retrying_handler, self->client);
   g_clear_handle_id (&self->save_source, g_source_remove);
   if (self->streaming != NULL)
     g_object_set_data (G_OBJECT (self->streaming), "starling-conversation", NULL);
@@ -685,6 +705,7 @@ starling_conversation_new (GemClient  *client,
   self->settings = gem_generation_settings_new (self->model);
   self->stream = TRUE;
   self->delta_handler = g_signal_connect (client, "delta-received", G_CALLBACK (delta_received_cb), self);
+  self->retrying_handler = g_signal_connect (client, "retrying", G_CALLBACK (retrying_cb), self);
 
   return self;
 }

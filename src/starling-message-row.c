@@ -26,6 +26,7 @@ struct _StarlingMessageRow
   GtkWidget            *markdown;
   GtkWidget            *user_label;
   GCancellable         *cancellable;
+  guint                 retry_countdown_id;
   guint                 n_images_shown;
   guint                 n_thought_images;
   guint                 thinking_touched : 1;
@@ -496,11 +497,30 @@ update_error (StarlingMessageRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->details_expander), details->len > 0);
 }
 
+static void update_status (StarlingMessageRow *self);
+
+static gboolean
+retry_countdown_cb (gpointer user_data)
+{
+  update_status (user_data);
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 update_status (StarlingMessageRow *self)
 {
   g_autofree char *notice = starling_message_dup_notice (self->message);
   g_autofree char *line = starling_message_dup_status_line (self->message);
+  g_autofree char *retry = starling_message_dup_retry_notice (self->message);
+
+  /* While the request waits to be sent again, the seconds count down. */
+  if (retry != NULL && self->retry_countdown_id == 0)
+    self->retry_countdown_id = g_timeout_add_seconds (1, retry_countdown_cb, self);
+  else if (retry == NULL)
+    g_clear_handle_id (&self->retry_countdown_id, g_source_remove);
+  if (notice == NULL)
+    notice = g_steal_pointer (&retry);
 
   gtk_widget_set_visible (GTK_WIDGET (self->notice_label), notice != NULL);
   gtk_label_set_label (self->notice_label, notice != NULL ? notice : "");
@@ -1209,6 +1229,7 @@ starling_message_row_dispose (GObject *object)
   StarlingMessageRow *self = STARLING_MESSAGE_ROW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->retry_countdown_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), STARLING_TYPE_MESSAGE_ROW);
   g_clear_object (&self->message);
   g_clear_object (&self->menu_image);
@@ -1455,6 +1476,7 @@ setup_model (StarlingMessageRow *self)
   g_signal_connect_object (self->message, "notify::thought-text", G_CALLBACK (update_thinking), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->message, "notify::response", G_CALLBACK (response_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->message, "notify::error", G_CALLBACK (update_error), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->message, "notify::retry-time", G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
 
   update_images (self);
 }

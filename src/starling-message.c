@@ -25,6 +25,8 @@ struct _StarlingMessage
   char                  *text;
   char                  *thought_text;
   GError                *error;
+  GError                *retry_error;       /* why the request waits to be sent again */
+  gint64                 retry_time;        /* when (monotonic µs); 0 when it does not wait */
   char                  *request_json;
   guint                  n_images;
   gint64                 id;                /* in the history; 0 until stored */
@@ -45,6 +47,7 @@ enum {
   PROP_RESPONSE,
   PROP_ERROR,
   PROP_SIBLINGS,
+  PROP_RETRY_TIME,
   N_PROPS
 };
 
@@ -104,6 +107,7 @@ starling_message_finalize (GObject *object)
   g_clear_pointer (&self->thought_text, g_free);
   g_clear_pointer (&self->request_json, g_free);
   g_clear_error (&self->error);
+  g_clear_error (&self->retry_error);
   g_clear_pointer (&self->children, g_ptr_array_unref);
 
   G_OBJECT_CLASS (starling_message_parent_class)->finalize (object);
@@ -143,6 +147,10 @@ starling_message_get_property (GObject    *object,
       g_value_set_uint (value, starling_message_get_n_siblings (self));
       break;
 
+    case PROP_RETRY_TIME:
+      g_value_set_int64 (value, self->retry_time);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -176,6 +184,9 @@ starling_message_class_init (StarlingMessageClass *klass)
   properties[PROP_SIBLINGS] =
     g_param_spec_uint ("siblings", NULL, NULL, 0, G_MAXUINT, 1,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_RETRY_TIME] =
+    g_param_spec_int64 ("retry-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -352,6 +363,98 @@ starling_message_set_error (StarlingMessage *self,
   if (error != NULL)
     self->error = g_error_copy (error);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+/**
+ * starling_message_set_retry:
+ * @error: (nullable): why the request failed, or %NULL when it no longer waits
+ * @retry_time: when it is sent again (g_get_monotonic_time()), 0 with a %NULL @error
+ *
+ * A request that failed before any answer came is sent again after a pause:
+ * the answer says so while it waits. Not kept in the history.
+ */
+void
+starling_message_set_retry (StarlingMessage *self,
+                            const GError    *error,
+                            gint64           retry_time)
+{
+  g_return_if_fail (STARLING_IS_MESSAGE (self));
+
+  if (error == NULL)
+    retry_time = 0;
+  if (self->retry_time == retry_time && (error == NULL) == (self->retry_error == NULL))
+    return;
+
+  g_clear_error (&self->retry_error);
+  if (error != NULL)
+    self->retry_error = g_error_copy (error);
+  self->retry_time = retry_time;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_TIME]);
+}
+
+gint64
+starling_message_get_retry_time (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), 0);
+
+  return self->retry_time;
+}
+
+/* What failed, in a few words, for the sentence that says a request will be
+ * sent again. */
+static const char *
+retry_reason (const GError *error)
+{
+  if (error == NULL || error->domain != GEM_ERROR)
+    return _("The request failed.");
+
+  switch (error->code)
+    {
+    case GEM_ERROR_NETWORK:
+    case GEM_ERROR_TLS:
+    case GEM_ERROR_TIMEOUT:
+      return _("Could not reach the server.");
+    case GEM_ERROR_RATE_LIMITED:
+    case GEM_ERROR_QUOTA_EXHAUSTED:
+      return _("Too many requests at once.");
+    case GEM_ERROR_OVERLOADED:
+      return _("The model is overloaded right now.");
+    case GEM_ERROR_SERVER_ERROR:
+      return _("The server had an internal error.");
+    default:
+      return _("The request failed.");
+    }
+}
+
+/**
+ * starling_message_dup_retry_notice:
+ *
+ * Returns: (transfer full) (nullable): while a streaming answer waits to
+ *   send its request again, what failed and when it is sent again ("Too
+ *   many requests at once. Trying again in 4 seconds…"); %NULL otherwise
+ */
+char *
+starling_message_dup_retry_notice (StarlingMessage *self)
+{
+  gint64 remaining;
+  guint seconds;
+  g_autofree char *when = NULL;
+
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  if (self->retry_time == 0 || self->status != STARLING_MESSAGE_STREAMING)
+    return NULL;
+
+  remaining = self->retry_time - g_get_monotonic_time ();
+  seconds = remaining > 0 ? (guint) ((remaining + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 0;
+  if (seconds == 0)
+    when = g_strdup (_("Trying again…"));
+  else
+    when = g_strdup_printf (ngettext ("Trying again in %u second…",
+                                      "Trying again in %u seconds…", seconds), seconds);
+
+  /* Translators: what failed, then when the request is sent again */
+  return g_strdup_printf (_("%s %s"), retry_reason (self->retry_error), when);
 }
 
 const char *

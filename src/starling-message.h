@@ -54,6 +54,11 @@ GemResponse           *starling_message_get_response      (StarlingMessage      
 void                   starling_message_update_response   (StarlingMessage       *self,
                                                            GemResponse           *response);
 const GError          *starling_message_get_error         (StarlingMessage       *self);
+void                   starling_message_set_retry         (StarlingMessage       *self,
+                                                           const GError          *error,
+                                                           gint64                 retry_time);
+gint64                 starling_message_get_retry_time    (StarlingMessage       *self);
+char                  *starling_message_dup_retry_notice  (StarlingMessage       *self);
 void                   starling_message_set_error         (StarlingMessage       *self,
                                                            const GError          *error);
 char                  *starling_message_dup_status_line   (StarlingMessage       *self);

@@ -232,6 +232,42 @@ test_error_row_and_retry (StarlingTestContext *context)
   g_assert_null (strstr (after, "Retry"));
 }
 
+static gboolean
+row_says_trying_again (gpointer user_data)
+{
+  StarlingChatView *view = user_data;
+  g_autofree char *shown = row_text (view, 1);
+
+  return strstr (shown, "Trying again in") != NULL;
+}
+
+/* A request the server turned away is sent again after a pause: the answer
+ * says why it waits and for how long, then the answer comes as usual. */
+static void
+test_retry_notice (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  g_autofree char *after = NULL;
+
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=Answered on the second try.;status=503;fail_times=1;retry_after=2");
+  type_and_send (view, "Hello?");
+
+  g_assert_true (starling_test_wait_for (row_says_trying_again, view, 5000));
+  {
+    g_autofree char *waiting = row_text (view, 1);
+
+    g_assert_nonnull (strstr (waiting, "The model is overloaded right now."));
+    g_assert_true (strstr (waiting, "Trying again in 2 seconds…") != NULL ||
+                   strstr (waiting, "Trying again in 1 second…") != NULL);
+  }
+  g_assert_true (starling_composer_get_busy (starling_chat_view_get_composer (view)));
+
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+  after = row_text (view, 1);
+  g_assert_nonnull (strstr (after, "Answered on the second try."));
+  g_assert_null (strstr (after, "Trying again"));
+}
+
 static void
 test_regenerate_keeps_both (StarlingTestContext *context)
 {
@@ -1059,6 +1095,7 @@ main (int   argc,
   g_test_add_data_func ("/chat/send-streams-answer", (gconstpointer) test_send_streams_answer, run_test);
   g_test_add_data_func ("/chat/stop-keeps-partial", (gconstpointer) test_stop_keeps_partial, run_test);
   g_test_add_data_func ("/chat/error-row-and-retry", (gconstpointer) test_error_row_and_retry, run_test);
+  g_test_add_data_func ("/chat/retry-notice", (gconstpointer) test_retry_notice, run_test);
   g_test_add_data_func ("/chat/regenerate-keeps-both", (gconstpointer) test_regenerate_keeps_both, run_test);
   g_test_add_data_func ("/chat/edit-and-resend", (gconstpointer) test_edit_and_resend_branches, run_test);
   g_test_add_data_func ("/chat/delete-pair", (gconstpointer) test_delete_pair, run_test);
