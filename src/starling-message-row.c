@@ -27,6 +27,7 @@ struct _StarlingMessageRow
   GtkWidget            *user_label;
   GCancellable         *cancellable;
   guint                 retry_countdown_id;
+  GtkWidget            *waiting_spinner;
   guint                 n_images_shown;
   guint                 n_thought_images;
   guint                 thinking_touched : 1;
@@ -499,6 +500,36 @@ update_error (StarlingMessageRow *self)
 
 static void update_status (StarlingMessageRow *self);
 
+/* Until its first words, thoughts or images come, an answer shows that it
+ * is on its way. */
+static void
+update_waiting (StarlingMessageRow *self)
+{
+  StarlingMessage *message = self->message;
+  gboolean waiting = is_model (self) &&
+                     starling_message_get_status (message) == STARLING_MESSAGE_STREAMING &&
+                     starling_message_get_retry_time (message) == 0 &&
+                     *starling_message_get_text (message) == '\0' &&
+                     *starling_message_get_thought_text (message) == '\0' &&
+                     self->n_images_shown == 0;
+
+  if (waiting && self->waiting_spinner == NULL)
+    {
+      self->waiting_spinner = gtk_spinner_new ();
+      gtk_widget_set_halign (self->waiting_spinner, GTK_ALIGN_START);
+      gtk_widget_set_margin_top (self->waiting_spinner, 4);
+      gtk_widget_set_margin_bottom (self->waiting_spinner, 4);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->waiting_spinner),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Waiting for the answer"), -1);
+      gtk_box_prepend (self->content_box, self->waiting_spinner);
+    }
+  if (self->waiting_spinner != NULL)
+    {
+      gtk_widget_set_visible (self->waiting_spinner, waiting);
+      gtk_spinner_set_spinning (GTK_SPINNER (self->waiting_spinner), waiting);
+    }
+}
+
 static gboolean
 retry_countdown_cb (gpointer user_data)
 {
@@ -521,6 +552,7 @@ update_status (StarlingMessageRow *self)
     g_clear_handle_id (&self->retry_countdown_id, g_source_remove);
   if (notice == NULL)
     notice = g_steal_pointer (&retry);
+  update_waiting (self);
 
   gtk_widget_set_visible (GTK_WIDGET (self->notice_label), notice != NULL);
   gtk_label_set_label (self->notice_label, notice != NULL ? notice : "");
@@ -1056,6 +1088,8 @@ text_appended_cb (StarlingMessageRow *self,
 {
   starling_markdown_view_append (STARLING_MARKDOWN_VIEW (self->markdown), delta, strlen (delta));
   update_thinking (self);
+  if (self->waiting_spinner != NULL && gtk_widget_get_visible (self->waiting_spinner))
+    update_waiting (self);
 }
 
 static void
@@ -1087,6 +1121,7 @@ static void
 response_changed_cb (StarlingMessageRow *self)
 {
   update_images (self);
+  update_waiting (self);
 }
 
 static void

@@ -232,6 +232,44 @@ test_error_row_and_retry (StarlingTestContext *context)
   g_assert_null (strstr (after, "Retry"));
 }
 
+static GtkWidget *
+find_spinning (GtkWidget *widget)
+{
+  if (GTK_IS_SPINNER (widget) && gtk_widget_is_visible (widget) && gtk_spinner_get_spinning (GTK_SPINNER (widget)))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_spinning (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Before its first words, the answer shows it is on its way. */
+static void
+test_waiting_indicator (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  StarlingMessage *answer;
+  GtkWidget *spinner;
+
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=Slow to start.;delay_ms=600");
+  type_and_send (view, "Take your time");
+  answer = message_at (view, 1);
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+  g_assert_cmpstr (starling_message_get_text (answer), ==, "");
+  spinner = find_spinning (row_at (view, 1));
+  g_assert_nonnull (spinner);
+  g_assert_true (gtk_widget_get_mapped (spinner));
+
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+  g_assert_null (find_spinning (row_at (view, 1)));
+}
+
 static gboolean
 row_says_trying_again (gpointer user_data)
 {
@@ -1096,6 +1134,7 @@ main (int   argc,
   g_test_add_data_func ("/chat/stop-keeps-partial", (gconstpointer) test_stop_keeps_partial, run_test);
   g_test_add_data_func ("/chat/error-row-and-retry", (gconstpointer) test_error_row_and_retry, run_test);
   g_test_add_data_func ("/chat/retry-notice", (gconstpointer) test_retry_notice, run_test);
+  g_test_add_data_func ("/chat/waiting-indicator", (gconstpointer) test_waiting_indicator, run_test);
   g_test_add_data_func ("/chat/regenerate-keeps-both", (gconstpointer) test_regenerate_keeps_both, run_test);
   g_test_add_data_func ("/chat/edit-and-resend", (gconstpointer) test_edit_and_resend_branches, run_test);
   g_test_add_data_func ("/chat/delete-pair", (gconstpointer) test_delete_pair, run_test);
