@@ -143,9 +143,10 @@ check_after_kill (Crash      *crash,
           break;
 
         case STARLING_STORE_STATUS_INTERRUPTED:
-          /* what had arrived, a prefix of the whole answer */
+          /* what had arrived, a prefix of the whole answer: all of it when
+           * the kill came after the last chunk was saved and before the end
+           * of the stream was (the answer is not known to be complete then) */
           g_assert_true (g_str_has_prefix (crash->answer, text));
-          g_assert_cmpuint (strlen (text), <, strlen (crash->answer));
           g_assert_cmpuint (starling_store_get_n_interrupted (store), ==, 1);
           if (text[0] != '\0')
             crash->n_partial++;
