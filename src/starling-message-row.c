@@ -1140,12 +1140,39 @@ copy_action (GtkWidget  *widget,
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), starling_message_get_text (self->message));
 }
 
+/* A text view shown with its text lays the lines out when it is first
+ * allocated, and GTK 4.8 drops the resize it asks for then: the editor
+ * would stay a sliver, its text out of sight. For its first frames, the
+ * editor is resized before each layout until it has the height it needs. */
+#define EDIT_SIZE_FRAMES 30
+
+static gboolean
+edit_size_tick_cb (GtkWidget     *widget,
+                   GdkFrameClock *clock,
+                   gpointer       user_data)
+{
+  guint *frames_left = user_data;
+  GtkAllocation allocation;
+  int height;
+
+  if (gtk_widget_get_width (widget) > 0)
+    {
+      gtk_widget_get_allocation (widget, &allocation);
+      gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, allocation.width, &height, NULL, NULL, NULL);
+      if (allocation.height < height)
+        gtk_widget_queue_resize (widget);
+    }
+
+  return --(*frames_left) > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
 static void
 edit_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
   StarlingMessageRow *self = STARLING_MESSAGE_ROW (widget);
+  guint *frames_left = g_new (guint, 1);
 
   ensure_edit_box (self);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->edit_view),
@@ -1153,6 +1180,9 @@ edit_action (GtkWidget  *widget,
   gtk_widget_set_visible (GTK_WIDGET (self->content_box), FALSE);
   gtk_widget_set_visible (self->edit_box, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->edit_view));
+
+  *frames_left = EDIT_SIZE_FRAMES;
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->edit_view), edit_size_tick_cb, frames_left, g_free);
 }
 
 static void

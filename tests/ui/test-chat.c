@@ -356,6 +356,18 @@ test_edit_and_resend_branches (StarlingTestContext *context)
   g_assert_true (gtk_widget_activate_action (row, "message.edit", NULL));
   edit_view = GTK_TEXT_VIEW (starling_test_find_widget (row, GTK_TYPE_TEXT_VIEW, NULL));
   g_assert_nonnull (edit_view);
+  /* The editor shows the prompt as soon as it is drawn (not only once the
+   * cursor blinks): it is as tall as its text, at least a line. */
+  starling_test_iterate (150);
+  {
+    GtkAllocation allocation;
+    int height;
+
+    gtk_widget_get_allocation (GTK_WIDGET (edit_view), &allocation);
+    gtk_widget_measure (GTK_WIDGET (edit_view), GTK_ORIENTATION_VERTICAL, allocation.width, &height, NULL, NULL, NULL);
+    g_assert_cmpint (allocation.height, >=, height);
+    g_assert_cmpint (allocation.height, >, 16 + 10);
+  }
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (edit_view), "Tell me about dogs", -1);
   fake_gemini_route (fake, "gemini-2.5-flash", "text=About dogs.");
   fake_gemini_clear_requests (fake);
