@@ -372,6 +372,15 @@ set_busy (StarlingConversation *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
+/* One client serves every conversation: the cancellable says whose call an
+ * event of the client is about. */
+static gboolean
+is_own_call (StarlingConversation *self,
+             GCancellable         *cancellable)
+{
+  return cancellable != NULL && cancellable == self->cancellable && self->streaming != NULL;
+}
+
 static void
 delta_received_cb (GemClient            *client,
                    GemResponse          *response,
@@ -379,8 +388,7 @@ delta_received_cb (GemClient            *client,
                    GCancellable         *cancellable,
                    StarlingConversation *self)
 {
-  /* One client serves every conversation; the cancellable says whose delta it is. */
-  if (cancellable == NULL || cancellable != self->cancellable || self->streaming == NULL)
+  if (!is_own_call (self, cancellable))
     return;
 
   starling_message_set_retry (self->streaming, NULL, 0);
@@ -398,7 +406,7 @@ retrying_cb (GemClient            *client,
              GCancellable         *cancellable,
              StarlingConversation *self)
 {
-  if (cancellable == NULL || cancellable != self->cancellable || self->streaming == NULL)
+  if (!is_own_call (self, cancellable))
     return;
 
   starling_message_set_retry (self->streaming, error, g_get_monotonic_time () + (gint64) delay_ms * 1000);

@@ -1088,8 +1088,6 @@ text_appended_cb (StarlingMessageRow *self,
 {
   starling_markdown_view_append (STARLING_MARKDOWN_VIEW (self->markdown), delta, strlen (delta));
   update_thinking (self);
-  if (self->waiting_spinner != NULL && gtk_widget_get_visible (self->waiting_spinner))
-    update_waiting (self);
 }
 
 static void

@@ -232,23 +232,6 @@ test_error_row_and_retry (StarlingTestContext *context)
   g_assert_null (strstr (after, "Retry"));
 }
 
-static GtkWidget *
-find_spinning (GtkWidget *widget)
-{
-  if (GTK_IS_SPINNER (widget) && gtk_widget_is_visible (widget) && gtk_spinner_get_spinning (GTK_SPINNER (widget)))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_spinning (child);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* Before its first words, the answer shows it is on its way. */
 static void
 test_waiting_indicator (StarlingTestContext *context)
@@ -262,12 +245,13 @@ test_waiting_indicator (StarlingTestContext *context)
   answer = message_at (view, 1);
   starling_test_wait_until_drawn (GTK_WIDGET (view));
   g_assert_cmpstr (starling_message_get_text (answer), ==, "");
-  spinner = find_spinning (row_at (view, 1));
+  spinner = starling_test_find_widget (row_at (view, 1), GTK_TYPE_SPINNER, NULL);
   g_assert_nonnull (spinner);
   g_assert_true (gtk_widget_get_mapped (spinner));
+  g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
 
   wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
-  g_assert_null (find_spinning (row_at (view, 1)));
+  g_assert_null (starling_test_find_widget (row_at (view, 1), GTK_TYPE_SPINNER, NULL));
 }
 
 static gboolean
