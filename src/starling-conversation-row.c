@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "starling-conversation-row.h"
+#include "starling-markdown-parser.h"
 
 /* A GtkListView recycles rows: everything shown comes from the bound item, and
  * the only state kept here is the rename in progress, dropped on unbind.
@@ -91,9 +92,17 @@ one_line (const char *text)
     end = text + strlen (text);
   copy = g_strndup (text, end - text);
 
-  for (char *c = copy; *c != '\0'; c++)
-    if (*c == '\n' || *c == '\r' || *c == '\t')
-      *c = ' ';
+  /* Line breaks and runs of blanks become one space. */
+  for (char *c = copy, *out = copy;; c++)
+    {
+      gboolean blank = *c == '\n' || *c == '\r' || *c == '\t' || *c == ' ';
+
+      if (blank && out > copy && out[-1] == ' ')
+        continue;
+      *out++ = blank ? ' ' : *c;
+      if (*c == '\0')
+        break;
+    }
 
   return g_strstrip (copy);
 }
@@ -122,7 +131,10 @@ update_from_info (StarlingConversationRow *self)
   const char *snippet = starling_conversation_info_get_snippet (self->info);
   gboolean pinned = starling_conversation_info_get_pinned (self->info);
   g_autofree char *title_line = one_line (title);
-  g_autofree char *snippet_line = one_line (snippet);
+  /* The snippet is the start of the newest message's Markdown source: show
+   * the words, not the syntax. */
+  g_autofree char *plain = starling_md_to_plain_text (snippet ? snippet : "", snippet ? strlen (snippet) : 0);
+  g_autofree char *snippet_line = one_line (plain);
 
   if (title_line[0] == '\0')
     gtk_label_set_text (self->title_label, _("New Chat"));

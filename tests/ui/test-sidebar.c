@@ -383,7 +383,7 @@ fill_groups (Fixture *f,
   ids[2] = add_conversation (f, "Perché il cielo è blu?", "Per la diffusione di Rayleigh.", t2, FALSE);
   ids[3] = add_conversation (f, NULL, NULL, t3, FALSE);
   ids[4] = add_conversation (f, "Sourdough starter schedule", "Feed it twice a day at room temperature.", t4, FALSE);
-  ids[5] = add_conversation (f, "Explain <b>HTML</b> & entities", "Use &amp; for a literal ampersand.", t5, FALSE);
+  ids[5] = add_conversation (f, "Explain <b>HTML</b> & entities", "Use `&amp;` for a literal <b>&</b>.", t5, FALSE);
   ids[6] = add_conversation (f, "Tax return checklist", "Gather your receipts first.", t6, FALSE);
   ids[7] = add_conversation (f, "Kiwi fruit smoothie", "Blend two kiwis with a banana.", t7, FALSE);
   ids[8] = add_conversation (f, "Christmas menu ideas", "Roast vegetables and a nut loaf.", t8, FALSE);
@@ -415,7 +415,7 @@ test_groups (Fixture       *f,
   text = starling_test_collect_text (GTK_WIDGET (starling_sidebar_get_list_view (f->sidebar)));
   g_assert_nonnull (strstr (text, "Pinned\nPacking list for the Alps\nBoots, a warm jacket and sunscreen.\n"));
   g_assert_nonnull (strstr (text, "Today\nWhy do kiwis not fly?\n"));
-  g_assert_nonnull (strstr (text, "Previous 7 Days\nExplain <b>HTML</b> & entities\nUse &amp; for a literal ampersand.\n"));
+  g_assert_nonnull (strstr (text, "Previous 7 Days\nExplain <b>HTML</b> & entities\nUse &amp; for a literal <b>&</b>.\n"));
 
   /* No prompt yet: "New Chat", and the model on the second line. */
   row = wait_for_row (f, ids[3]);
@@ -741,6 +741,15 @@ test_changed (Fixture       *f,
   g_assert_null (strstr (rows, "# November 2026"));
   row = wait_for_row (f, ids[6]);
   g_assert_cmpstr (starling_conversation_row_get_subtitle (row), ==, "And what about the deadline?");
+
+  /* The answer's start, as the reader sees it: no Markdown syntax. */
+  add_message (f, ids[6], 0, STARLING_STORE_ROLE_MODEL,
+               "# The deadline\n\nIt is **April 30**, see [the office](https://example.org) and `form-7`.");
+  set_time (f, ids[6], latest);
+  starling_sidebar_conversation_changed (f->sidebar, ids[6]);
+  row = wait_for_row (f, ids[6]);
+  g_assert_cmpstr (starling_conversation_row_get_subtitle (row), ==,
+                   "The deadline It is April 30, see the office and form-7.");
   g_assert_cmpuint (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (gtk_list_view_get_model (starling_sidebar_get_list_view (f->sidebar)))),
                     ==, position_of (f, ids[6]));
   g_assert_cmpuint (f->n_activated, ==, 0);
