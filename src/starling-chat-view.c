@@ -46,6 +46,7 @@ struct _StarlingChatView
   StarlingComposer     *composer;
   StarlingSettingsChips *settings_chips;
   guint                 save_settings_source;
+  guint                 save_draft_source;
 };
 
 G_DEFINE_FINAL_TYPE (StarlingChatView, starling_chat_view, GTK_TYPE_WIDGET)
@@ -309,6 +310,7 @@ composer_send_cb (StarlingChatView *self)
     }
 
   starling_composer_clear (self->composer);
+  g_clear_handle_id (&self->save_draft_source, g_source_remove);
   set_sticky (self, TRUE);
   starling_conversation_send (self->conversation, text, attachments);
   scroll_to_end (self);
@@ -348,6 +350,46 @@ conversation_model_changed_cb (StarlingChatView *self)
   g_signal_handlers_unblock_by_func (self->settings_chips, settings_changed_cb, self);
 }
 
+/* What is typed goes to the history a moment after the typing pauses, so a
+ * crash or a power cut loses at most that moment. */
+#define SAVE_DRAFT_DELAY_MS 500
+
+static gboolean
+save_draft_cb (gpointer user_data)
+{
+  StarlingChatView *self = user_data;
+  g_autofree char *text = starling_composer_dup_text (self->composer);
+
+  self->save_draft_source = 0;
+  starling_conversation_set_draft (self->conversation, text, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+composer_text_changed_cb (StarlingChatView *self)
+{
+  g_clear_handle_id (&self->save_draft_source, g_source_remove);
+  self->save_draft_source = g_timeout_add (SAVE_DRAFT_DELAY_MS, save_draft_cb, self);
+}
+
+/**
+ * starling_chat_view_save_draft:
+ *
+ * Writes what the composer holds to the history now, adding a new chat to
+ * it if it holds something: the window is closing.
+ */
+void
+starling_chat_view_save_draft (StarlingChatView *self)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (STARLING_IS_CHAT_VIEW (self));
+
+  g_clear_handle_id (&self->save_draft_source, g_source_remove);
+  text = starling_composer_dup_text (self->composer);
+  starling_conversation_set_draft (self->conversation, text, TRUE);
+}
+
 static void
 composer_stop_cb (StarlingChatView *self)
 {
@@ -371,6 +413,11 @@ starling_chat_view_dispose (GObject *object)
     {
       g_clear_handle_id (&self->save_settings_source, g_source_remove);
       save_settings_cb (self);
+    }
+  if (self->save_draft_source != 0)
+    {
+      g_clear_handle_id (&self->save_draft_source, g_source_remove);
+      save_draft_cb (self);
     }
   if (self->fill_id != 0)
     {
@@ -475,6 +522,11 @@ starling_chat_view_new (StarlingConversation *conversation)
   starling_settings_chips_set_settings (self->settings_chips, starling_conversation_get_settings (conversation));
   g_signal_handlers_unblock_by_func (self->settings_chips, settings_changed_cb, self);
   g_signal_connect_object (conversation, "notify::model", G_CALLBACK (conversation_model_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  /* What the user left typed here last time. */
+  starling_composer_set_text (self->composer, starling_conversation_get_draft (conversation));
+  g_signal_connect_object (self->composer, "text-changed", G_CALLBACK (composer_text_changed_cb), self,
                            G_CONNECT_SWAPPED);
 
   return GTK_WIDGET (self);

@@ -18,6 +18,7 @@ G_DECLARE_FINAL_TYPE (StarlingChatView, starling_chat_view, STARLING, CHAT_VIEW,
 
 GtkWidget            *starling_chat_view_new              (StarlingConversation *conversation);
 StarlingConversation *starling_chat_view_get_conversation (StarlingChatView     *self);
+void                  starling_chat_view_save_draft       (StarlingChatView     *self);
 StarlingComposer     *starling_chat_view_get_composer     (StarlingChatView     *self);
 GtkListBox           *starling_chat_view_get_list         (StarlingChatView     *self);
 gboolean              starling_chat_view_get_sticky       (StarlingChatView     *self);

@@ -40,6 +40,7 @@ enum {
 enum {
   SEND,
   STOP,
+  TEXT_CHANGED,
   N_SIGNALS
 };
 
@@ -189,6 +190,7 @@ buffer_changed_cb (StarlingComposer *self)
 {
   hide_error (self);
   update_state (self);
+  g_signal_emit (self, signals[TEXT_CHANGED], 0);
 }
 
 static gboolean
@@ -460,6 +462,9 @@ starling_composer_class_init (StarlingComposerClass *klass)
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[STOP] = g_signal_new ("stop", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The text was typed, pasted, set or cleared. */
+  signals[TEXT_CHANGED] = g_signal_new ("text-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/starlingchat/Starling/ui/starling-composer.ui");

@@ -141,10 +141,36 @@ update_from_info (StarlingConversationRow *self)
   else
     gtk_label_set_text (self->title_label, title_line);
 
-  if (snippet_line[0] != '\0')
-    gtk_label_set_text (self->subtitle_label, snippet_line);
+  g_autofree char *draft_line = one_line (starling_conversation_info_get_draft (self->info));
+  gboolean has_draft = draft_line[0] != '\0';
+
+  if (has_draft)
+    {
+      /* Translators: the second line of a conversation in the list when the
+       * user typed a message there and has not sent it; %s is its start. */
+      g_autofree char *line = g_strdup_printf (_("Draft: %s"), draft_line);
+
+      gtk_label_set_text (self->subtitle_label, line);
+    }
+  else if (snippet_line[0] != '\0')
+    {
+      gtk_label_set_text (self->subtitle_label, snippet_line);
+    }
   else
-    gtk_label_set_text (self->subtitle_label, starling_conversation_info_get_model (self->info));
+    {
+      gtk_label_set_text (self->subtitle_label, starling_conversation_info_get_model (self->info));
+    }
+  /* An unsent message stands out, in the accent colour. */
+  if (has_draft)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->subtitle_label), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->subtitle_label), "accent");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->subtitle_label), "accent");
+      gtk_widget_add_css_class (GTK_WIDGET (self->subtitle_label), "dim-label");
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label),
                           gtk_label_get_text (self->subtitle_label)[0] != '\0');
 

@@ -38,6 +38,9 @@ struct _StarlingConversation
   gint64           id;
   guint            save_source;
   gboolean         partial_dirty;
+
+  /* What the user typed and has not sent: never NULL. */
+  char            *draft;
 };
 
 G_DEFINE_FINAL_TYPE (StarlingConversation, starling_conversation, G_TYPE_OBJECT)
@@ -48,6 +51,7 @@ enum {
   PROP_TITLE,
   PROP_MODEL,
   PROP_BUSY,
+  PROP_DRAFT,
   N_PROPS
 };
 
@@ -631,6 +635,7 @@ starling_conversation_finalize (GObject *object)
 
   g_clear_pointer (&self->model, g_free);
   g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->draft, g_free);
   g_clear_pointer (&self->settings, gem_generation_settings_free);
 
   G_OBJECT_CLASS (starling_conversation_parent_class)->finalize (object);
@@ -656,6 +661,10 @@ starling_conversation_get_property (GObject    *object,
 
     case PROP_MODEL:
       g_value_set_string (value, self->model);
+      break;
+
+    case PROP_DRAFT:
+      g_value_set_string (value, self->draft);
       break;
 
     case PROP_BUSY:
@@ -688,6 +697,10 @@ starling_conversation_class_init (StarlingConversationClass *klass)
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Notified once the history holds the new draft. */
+  properties[PROP_DRAFT] =
+    g_param_spec_string ("draft", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -697,6 +710,7 @@ starling_conversation_init (StarlingConversation *self)
   self->root = starling_message_new_user (NULL);
   self->messages = g_list_store_new (STARLING_TYPE_MESSAGE);
   self->title = g_strdup ("");
+  self->draft = g_strdup ("");
 }
 
 StarlingConversation *
@@ -838,6 +852,9 @@ starling_conversation_send (StarlingConversation *self,
   sync_path (self);
 
   start_request (self, answer);
+
+  /* The prompt is in the history now: the draft it was is gone. */
+  starling_conversation_set_draft (self, NULL, FALSE);
 }
 
 void
@@ -1125,11 +1142,72 @@ starling_conversation_load (GemClient      *client,
     }
   g_free (self->title);
   self->title = g_strdup (starling_conversation_info_get_title (info));
+  g_free (self->draft);
+  self->draft = g_strdup (starling_conversation_info_get_draft (info) ? starling_conversation_info_get_draft (info) : "");
 
   if (!load_active_path (self, error))
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+/**
+ * starling_conversation_get_draft:
+ *
+ * Returns: what the user typed for this conversation and has not sent yet
+ */
+const char *
+starling_conversation_get_draft (StarlingConversation *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (self), NULL);
+
+  return self->draft;
+}
+
+/**
+ * starling_conversation_set_draft:
+ * @text: (nullable): what the composer holds; %NULL or empty: no draft
+ * @create: whether a conversation that is not in the history yet should be
+ *   added to it to keep a draft (a new chat when the window closes); when
+ *   %FALSE such a draft is kept in memory only
+ *
+ * Keeps the draft, and writes it to the history.
+ */
+void
+starling_conversation_set_draft (StarlingConversation *self,
+                                 const char           *text,
+                                 gboolean              create)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean changed;
+
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+
+  text = text != NULL ? text : "";
+  changed = g_strcmp0 (self->draft, text) != 0;
+  if (changed)
+    {
+      g_free (self->draft);
+      self->draft = g_strdup (text);
+    }
+
+  if (self->store == NULL)
+    return;
+  if (self->id == 0)
+    {
+      /* Added to the history for its draft: the list needs to hear of it. */
+      if (!create || *text == '\0' || !ensure_stored (self))
+        return;
+      changed = TRUE;
+    }
+  else if (!changed && !create)
+    {
+      return;
+    }
+
+  if (starling_store_set_draft (self->store, self->id, text, &error) && changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRAFT]);
+  warn_store ("keep the draft", error);
 }
 
 gint64

@@ -28,6 +28,10 @@ StarlingConversation *starling_conversation_load           (GemClient           
                                                             gint64                id,
                                                             GError              **error);
 gint64                starling_conversation_get_id         (StarlingConversation *self);
+const char           *starling_conversation_get_draft      (StarlingConversation *self);
+void                  starling_conversation_set_draft      (StarlingConversation *self,
+                                                            const char           *text,
+                                                            gboolean              create);
 StarlingStore        *starling_conversation_get_store      (StarlingConversation *self);
 GListModel           *starling_conversation_get_messages   (StarlingConversation *self);
 guint                 starling_conversation_find_message   (StarlingConversation *self,

@@ -1676,6 +1676,7 @@ starling_sidebar_conversation_changed (StarlingSidebar *self,
       /* Same place: the bound row follows the item's notifications. */
       starling_conversation_info_set_title (existing, starling_conversation_info_get_title (info));
       starling_conversation_info_set_snippet (existing, starling_conversation_info_get_snippet (info));
+      starling_conversation_info_set_draft (existing, starling_conversation_info_get_draft (info));
     }
   else
     {

@@ -109,6 +109,12 @@ show_conversation (StarlingWindow       *self,
                    StarlingConversation *conversation)
 {
   GtkWidget *view = find_chat_view (self, conversation);
+  StarlingChatView *previous = get_visible_chat (self);
+
+  /* A chat left with something typed keeps it as a draft; a new chat gets
+   * into the list that way, or nothing would lead back to it. */
+  if (previous != NULL && GTK_WIDGET (previous) != view)
+    starling_chat_view_save_draft (previous);
 
   /* Each conversation keeps its own view, so a stream goes on while another is shown. */
   if (view == NULL)
@@ -228,6 +234,7 @@ track_conversation (StarlingWindow       *self,
   g_signal_connect_object (conversation, "notify::id", G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (conversation, "notify::title", G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (conversation, "notify::busy", G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (conversation, "notify::draft", G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -366,6 +373,12 @@ starling_window_close_request (GtkWindow *window)
   StarlingWindow *self = STARLING_WINDOW (window);
   int width, height;
 
+  /* What is typed in any chat stays for next time. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->chat_stack));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    starling_chat_view_save_draft (STARLING_CHAT_VIEW (child));
+
   gtk_window_get_default_size (window, &width, &height);
   g_settings_delay (self->settings);
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
@@ -420,6 +433,15 @@ static void
 starling_window_dispose (GObject *object)
 {
   StarlingWindow *self = STARLING_WINDOW (object);
+
+  /* The chats going away may still tell of a change (a draft written as
+   * their views go): the sidebar goes first, so stop listening now. */
+  for (guint i = 0; self->conversations != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (self->conversations)); i++)
+    {
+      g_autoptr(StarlingConversation) conversation = g_list_model_get_item (G_LIST_MODEL (self->conversations), i);
+
+      g_signal_handlers_disconnect_by_data (conversation, self);
+    }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), STARLING_TYPE_WINDOW);
   g_clear_object (&self->settings);

@@ -19,6 +19,7 @@ enum {
   PROP_PINNED,
   PROP_MODEL,
   PROP_SNIPPET,
+  PROP_DRAFT,
   N_PROPS
 };
 
@@ -45,6 +46,7 @@ starling_conversation_info_finalize (GObject *object)
   g_free (self->model);
   g_free (self->settings_json);
   g_free (self->snippet);
+  g_free (self->draft);
 
   G_OBJECT_CLASS (starling_conversation_info_parent_class)->finalize (object);
 }
@@ -91,6 +93,10 @@ starling_conversation_info_get_property (GObject    *object,
       g_value_set_string (value, self->snippet);
       break;
 
+    case PROP_DRAFT:
+      g_value_set_string (value, self->draft);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -122,6 +128,10 @@ starling_conversation_info_set_property (GObject      *object,
       starling_conversation_info_set_snippet (self, g_value_get_string (value));
       break;
 
+    case PROP_DRAFT:
+      starling_conversation_info_set_draft (self, g_value_get_string (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -146,6 +156,7 @@ starling_conversation_info_class_init (StarlingConversationInfoClass *klass)
   properties[PROP_PINNED] = g_param_spec_boolean ("pinned", NULL, NULL, FALSE, rw);
   properties[PROP_MODEL] = g_param_spec_string ("model", NULL, NULL, NULL, ro);
   properties[PROP_SNIPPET] = g_param_spec_string ("snippet", NULL, NULL, NULL, rw);
+  properties[PROP_DRAFT] = g_param_spec_string ("draft", NULL, NULL, NULL, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -299,6 +310,30 @@ starling_conversation_info_set_snippet (StarlingConversationInfo *self,
 
   if (set_string (&self->snippet, snippet))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SNIPPET]);
+}
+
+/**
+ * starling_conversation_info_get_draft:
+ *
+ * Returns: (nullable): what the user typed in the conversation and has not
+ *   sent yet, or %NULL
+ */
+const char *
+starling_conversation_info_get_draft (StarlingConversationInfo *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION_INFO (self), NULL);
+
+  return self->draft;
+}
+
+void
+starling_conversation_info_set_draft (StarlingConversationInfo *self,
+                                      const char               *draft)
+{
+  g_return_if_fail (STARLING_IS_CONVERSATION_INFO (self));
+
+  if (set_string (&self->draft, draft))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRAFT]);
 }
 
 gboolean

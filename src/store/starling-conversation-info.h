@@ -31,6 +31,9 @@ const char *starling_conversation_info_get_settings_json   (StarlingConversation
 const char *starling_conversation_info_get_snippet         (StarlingConversationInfo *self);
 void        starling_conversation_info_set_snippet         (StarlingConversationInfo *self,
                                                             const char               *snippet);
+const char *starling_conversation_info_get_draft           (StarlingConversationInfo *self);
+void        starling_conversation_info_set_draft           (StarlingConversationInfo *self,
+                                                            const char               *draft);
 gboolean    starling_conversation_info_get_deleted         (StarlingConversationInfo *self);
 
 G_END_DECLS

@@ -113,6 +113,13 @@ const char * const starling_store_migrations[] = {
   "  INSERT INTO conversation_fts (rowid, title) VALUES (new.id, new.title);\n"
   "END;\n"
   "INSERT INTO conversation_fts (rowid, title) SELECT id, title FROM conversations;\n",
+
+  /* 3 -> 4: what the user typed and has not sent yet, one per conversation */
+  "CREATE TABLE drafts (\n"
+  "  conversation_id INTEGER PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,\n"
+  "  text            TEXT    NOT NULL,\n"
+  "  updated         INTEGER NOT NULL\n"
+  ");\n",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (starling_store_migrations) == STARLING_STORE_LATEST_VERSION);

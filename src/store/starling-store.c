@@ -105,7 +105,8 @@ static guint signals[N_SIGNALS];
   "c.id, c.title, c.title_is_custom, c.created, c.updated, c.pinned, c.model, " \
   "c.settings_json, c.deleted_at, " \
   "(SELECT substr(m.text, 1, " G_STRINGIFY (SNIPPET_MAX_CHARS) ") FROM messages m " \
-  " WHERE m.conversation_id = c.id ORDER BY m.created DESC LIMIT 1)"
+  " WHERE m.conversation_id = c.id ORDER BY m.created DESC LIMIT 1), " \
+  "(SELECT d.text FROM drafts d WHERE d.conversation_id = c.id)"
 
 static const char sql_user_version[] = "PRAGMA user_version";
 static const char sql_quick_check[] = "PRAGMA quick_check";
@@ -156,6 +157,15 @@ static const char sql_undelete[] =
   "UPDATE conversations SET deleted_at = NULL WHERE id = ?1";
 static const char sql_purge_conversation[] =
   "DELETE FROM conversations WHERE id = ?1";
+
+static const char sql_set_draft[] =
+  "INSERT INTO drafts (conversation_id, text, updated) VALUES (?1, ?2, ?3)"
+  " ON CONFLICT (conversation_id) DO UPDATE SET text = excluded.text, updated = excluded.updated"
+  " WHERE text IS NOT excluded.text";
+static const char sql_delete_draft[] =
+  "DELETE FROM drafts WHERE conversation_id = ?1";
+static const char sql_get_draft[] =
+  "SELECT text FROM drafts WHERE conversation_id = ?1";
 
 static const char sql_conversation_exists[] =
   "SELECT 1 FROM conversations WHERE id = ?1";
@@ -394,6 +404,7 @@ conversation_from_row (StoreStmt *stmt)
   info->settings_json = column_dup (stmt, 7);
   info->deleted = sqlite3_column_type (stmt, 8) != SQLITE_NULL;
   info->snippet = column_dup (stmt, 9);
+  info->draft = column_dup (stmt, 10);
   if (info->title == NULL)
     info->title = g_strdup ("");
   if (info->snippet != NULL)
@@ -1430,6 +1441,101 @@ starling_store_set_pinned (StarlingStore  *self,
 
   return update_conversation (self, sql_set_pinned, conversation_id, BIND_NUMBER, NULL,
                               pinned ? 1 : 0, error);
+}
+
+/**
+ * starling_store_set_draft:
+ * @self: a #StarlingStore
+ * @conversation_id: the conversation
+ * @text: (nullable): what the user typed for it and has not sent; %NULL or
+ *   only white space forgets the draft
+ * @error: a place for an error
+ *
+ * Keeps the conversation's draft. It does not change when the conversation
+ * was last updated, so the conversation keeps its place in the list.
+ */
+gboolean
+starling_store_set_draft (StarlingStore  *self,
+                          gint64          conversation_id,
+                          const char     *text,
+                          GError        **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+  gboolean empty = TRUE;
+
+  g_return_val_if_fail (STARLING_IS_STORE (self), FALSE);
+
+  for (const char *p = text; p != NULL && *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      {
+        empty = FALSE;
+        break;
+      }
+  if (!empty && !g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error_literal (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_INVALID,
+                           "The draft is not valid UTF-8");
+      return FALSE;
+    }
+
+  stmt = store_conn_prepare (self->conn, sql_conversation_exists, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return not_found (error, "conversation", conversation_id);
+  g_clear_pointer (&stmt, store_stmt_release);
+
+  stmt = store_conn_prepare (self->conn, empty ? sql_delete_draft : sql_set_draft, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  if (!empty)
+    {
+      bind_text (stmt, 2, text);
+      sqlite3_bind_int64 (stmt, 3, store_now ());
+    }
+  if (!store_conn_step_done (self->conn, stmt, error))
+    return FALSE;
+
+  /* The list shows drafts: tell it only when something changed. */
+  if (sqlite3_changes (self->conn->db) > 0)
+    emit_changed (self, conversation_id);
+  return TRUE;
+}
+
+/**
+ * starling_store_dup_draft:
+ * @self: a #StarlingStore
+ * @conversation_id: the conversation
+ * @error: a place for an error
+ *
+ * Returns: (transfer full) (nullable): the conversation's draft, "" when it
+ *   has none, %NULL on error
+ */
+char *
+starling_store_dup_draft (StarlingStore  *self,
+                          gint64          conversation_id,
+                          GError        **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (STARLING_IS_STORE (self), NULL);
+
+  stmt = store_conn_prepare (self->conn, sql_get_draft, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (error, self->conn, rc);
+      return NULL;
+    }
+  return g_strdup ("");
 }
 
 gboolean

@@ -119,6 +119,13 @@ gboolean                  starling_store_set_conversation_settings (StarlingStor
                                                                   gint64                conversation_id,
                                                                   const char           *settings_json,
                                                                   GError              **error);
+gboolean                  starling_store_set_draft               (StarlingStore        *self,
+                                                                  gint64                conversation_id,
+                                                                  const char           *text,
+                                                                  GError              **error);
+char                     *starling_store_dup_draft               (StarlingStore        *self,
+                                                                  gint64                conversation_id,
+                                                                  GError              **error);
 gboolean                  starling_store_delete_conversation     (StarlingStore        *self,
                                                                   gint64                conversation_id,
                                                                   GError              **error);

@@ -185,6 +185,13 @@ check_migrated (gconstpointer data)
   g_assert_cmpint (added, >, 4);
   starling_store_set_pinned (store, 1, TRUE, &error);
   g_assert_no_error (error);
+  starling_store_set_draft (store, 2, "Un'altra domanda", &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *draft = starling_store_dup_draft (store, 2, &error);
+
+    g_assert_cmpstr (draft, ==, "Un'altra domanda");
+  }
 
   {
     g_autofree char *problem = test_fts_check (path,

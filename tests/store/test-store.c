@@ -1423,6 +1423,90 @@ test_settings (void)
 }
 
 static void
+test_drafts (void)
+{
+  g_autoptr(StarlingStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StarlingConversationInfo) info = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *draft = NULL;
+  gint64 a = new_conversation (store, "Draft here");
+  gint64 b = new_conversation (store, "No draft");
+  gint64 updated;
+  gint64 n;
+
+  /* none yet: an empty string, not an error */
+  draft = starling_store_dup_draft (store, a, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (draft, ==, "");
+  g_clear_pointer (&draft, g_free);
+
+  info = starling_store_get_conversation (store, a, &error);
+  updated = starling_conversation_info_get_updated (info);
+  g_clear_object (&info);
+
+  g_signal_connect (store, "conversation-changed", G_CALLBACK (changed_cb), seen);
+  g_assert_true (starling_store_set_draft (store, a, "Perché il cielo\nè blu? ", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen->len, ==, 1);
+  /* the same text again changes nothing and tells nobody */
+  g_assert_true (starling_store_set_draft (store, a, "Perché il cielo\nè blu? ", &error));
+  g_assert_cmpuint (seen->len, ==, 1);
+
+  /* kept as typed, line breaks and all; the list carries it, and the
+   * conversation keeps its place (not updated) */
+  draft = starling_store_dup_draft (store, a, &error);
+  g_assert_cmpstr (draft, ==, "Perché il cielo\nè blu? ");
+  g_clear_pointer (&draft, g_free);
+  info = starling_store_get_conversation (store, a, &error);
+  g_assert_cmpstr (starling_conversation_info_get_draft (info), ==, "Perché il cielo\nè blu? ");
+  g_assert_cmpint (starling_conversation_info_get_updated (info), ==, updated);
+  g_clear_object (&info);
+  list = starling_store_list_conversations (store, 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  for (guint i = 0; i < list->len; i++)
+    {
+      StarlingConversationInfo *item = g_ptr_array_index (list, i);
+
+      if (starling_conversation_info_get_id (item) == a)
+        g_assert_cmpstr (starling_conversation_info_get_draft (item), ==, "Perché il cielo\nè blu? ");
+      else
+        g_assert_null (starling_conversation_info_get_draft (item));
+    }
+
+  /* only white space: no draft */
+  g_assert_true (starling_store_set_draft (store, a, " \n\t", &error));
+  draft = starling_store_dup_draft (store, a, &error);
+  g_assert_cmpstr (draft, ==, "");
+  g_clear_pointer (&draft, g_free);
+  g_assert_cmpuint (seen->len, ==, 2);
+
+  /* bad input: a clear error, nothing written */
+  g_assert_false (starling_store_set_draft (store, 999999, "Nobody's", &error));
+  g_assert_error (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (starling_store_set_draft (store, b, "bad \xff bytes", &error));
+  g_assert_error (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  draft = starling_store_dup_draft (store, b, &error);
+  g_assert_cmpstr (draft, ==, "");
+  g_clear_pointer (&draft, g_free);
+
+  /* a draft survives a soft delete (Undo brings it back) and goes with a purge */
+  g_assert_true (starling_store_set_draft (store, b, "Keep me", &error));
+  g_assert_true (starling_store_delete_conversation (store, b, &error));
+  draft = starling_store_dup_draft (store, b, &error);
+  g_assert_cmpstr (draft, ==, "Keep me");
+  g_clear_pointer (&draft, g_free);
+  g_assert_cmpint (starling_store_purge_deleted (store, &error), ==, 1);
+  g_assert_no_error (error);
+  n = test_sql_int (starling_store_get_path (store), "SELECT count(*) FROM drafts");
+  g_assert_cmpint (n, ==, 0);
+}
+
+static void
 test_stats (void)
 {
   g_autoptr(StarlingStore) store = open_store ();
@@ -1712,6 +1796,7 @@ main (int   argc,
   g_test_add_func ("/store/conversations/soft-delete", test_soft_delete);
   g_test_add_func ("/store/conversations/settings", test_settings);
   g_test_add_func ("/store/conversations/changed-signal", test_changed_signal);
+  g_test_add_func ("/store/conversations/drafts", test_drafts);
   g_test_add_func ("/store/messages/parts-round-trip", test_parts_round_trip);
   g_test_add_func ("/store/messages/parts-kept-inline", test_parts_kept_inline);
   g_test_add_func ("/store/messages/parts-packing", test_parts_packing);

@@ -10,7 +10,9 @@
 
 #include "fake-gemini.h"
 #include "starling-chat-view.h"
+#include "starling-composer.h"
 #include "starling-message-row.h"
+#include "starling-sidebar.h"
 #include "starling-test-ui.h"
 #include "starling-window.h"
 
@@ -452,6 +454,213 @@ test_long_conversation (void)
   starling_test_run_in_app (check_long_conversation, NULL);
 }
 
+/* --- Drafts: what is typed and not sent survives leaving the chat, closing the window, a restart --- */
+
+/* The chat view on screen (the stack keeps the others unmapped). */
+static StarlingChatView *
+shown_chat (GtkWidget *root)
+{
+  if (!gtk_widget_get_mapped (root))
+    return NULL;
+  if (STARLING_IS_CHAT_VIEW (root))
+    return STARLING_CHAT_VIEW (root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      StarlingChatView *found = shown_chat (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static StarlingChatView *
+wait_for_shown_chat (GtkWindow *window)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  StarlingChatView *view;
+
+  while ((view = shown_chat (GTK_WIDGET (window))) == NULL && g_get_monotonic_time () < deadline)
+    starling_test_iterate (20);
+  g_assert_nonnull (view);
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+  return view;
+}
+
+/* Types as a person does: into the focused composer, at the cursor. */
+static void
+type_into (StarlingChatView *view,
+           const char       *text)
+{
+  GtkWidget *text_view = starling_test_find_widget (GTK_WIDGET (starling_chat_view_get_composer (view)),
+                                                    GTK_TYPE_TEXT_VIEW, NULL);
+
+  g_assert_nonnull (text_view);
+  gtk_widget_grab_focus (text_view);
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view)), text, -1);
+}
+
+static char *
+composer_text (StarlingChatView *view)
+{
+  return starling_composer_dup_text (starling_chat_view_get_composer (view));
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+  gboolean    present;
+} TextWait;
+
+static gboolean
+text_shown (gpointer user_data)
+{
+  TextWait *wait = user_data;
+  g_autofree char *text = starling_test_collect_text (wait->root);
+
+  return (strstr (text, wait->text) != NULL) == wait->present;
+}
+
+static void
+assert_sidebar_shows (GtkWindow  *window,
+                      const char *text,
+                      gboolean    present)
+{
+  TextWait wait = { starling_test_find_widget (GTK_WIDGET (window), STARLING_TYPE_SIDEBAR, NULL), text, present };
+
+  g_assert_nonnull (wait.root);
+  if (!starling_test_wait_for (text_shown, &wait, 5000))
+    {
+      g_autofree char *shown = starling_test_collect_text (wait.root);
+
+      g_test_message ("the sidebar shows:\n%s", shown);
+      g_assert_true (present ? "the sidebar shows it" == NULL : "the sidebar does not show it" == NULL);
+    }
+}
+
+static gint64
+conversation_with_draft (StarlingStore *store,
+                         const char    *draft)
+{
+  g_autoptr(GPtrArray) infos = starling_store_list_conversations (store, 0, 100, NULL);
+
+  g_assert_nonnull (infos);
+  for (guint i = 0; i < infos->len; i++)
+    if (g_strcmp0 (starling_conversation_info_get_draft (g_ptr_array_index (infos, i)), draft) == 0)
+      return starling_conversation_info_get_id (g_ptr_array_index (infos, i));
+  return 0;
+}
+
+static void
+check_drafts (StarlingTestContext *context)
+{
+  StarlingStore *store = starling_application_get_store (context->app);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *draft = NULL;
+  g_autofree char *shown = NULL;
+  StarlingChatView *view;
+  StarlingWindow *second;
+  gint64 id, prompt, fresh;
+
+  id = starling_store_create_conversation (store, "Packing for the Alps", "gemini-2.5-flash", NULL, &error);
+  g_assert_no_error (error);
+  prompt = starling_store_append_message (store, id, 0, STARLING_STORE_ROLE_USER,
+                                          "[{\"text\":\"What should I pack?\"}]", STARLING_STORE_STATUS_COMPLETE, &error);
+  g_assert_no_error (error);
+  starling_store_append_message (store, id, prompt, STARLING_STORE_ROLE_MODEL,
+                                 "[{\"text\":\"Boots and a warm jacket.\"}]", STARLING_STORE_STATUS_COMPLETE, &error);
+  g_assert_no_error (error);
+
+  /* A new chat, a question half typed; then the user goes to another chat. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (context->window), "win.new-chat", NULL));
+  view = wait_for_shown_chat (context->window);
+  type_into (view, "Is it cold in the Alps in");
+  starling_test_iterate (800);
+  /* Typing alone does not fill the list with new chats. */
+  g_assert_cmpint (conversation_with_draft (store, "Is it cold in the Alps in"), ==, 0);
+
+  g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), id, 0));
+  view = wait_for_shown_chat (context->window);
+  g_assert_cmpint (starling_conversation_get_id (starling_chat_view_get_conversation (view)), ==, id);
+  /* The new chat went into the list, with its draft, so it can be found again. */
+  fresh = conversation_with_draft (store, "Is it cold in the Alps in");
+  g_assert_cmpint (fresh, !=, 0);
+  assert_sidebar_shows (context->window, "Draft: Is it cold in the Alps in", TRUE);
+
+  /* In a chat of the history, the draft is kept as soon as the typing pauses. */
+  type_into (view, "And for a week of skiing?");
+  starling_test_iterate (800);
+  draft = starling_store_dup_draft (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (draft, ==, "And for a week of skiing?");
+  assert_sidebar_shows (context->window, "Draft: And for a week of skiing?", TRUE);
+  /* A draft does not move the chat in the list: it was not updated. */
+  {
+    g_autoptr(StarlingConversationInfo) info = starling_store_get_conversation (store, id, &error);
+    g_autoptr(StarlingConversationInfo) other = starling_store_get_conversation (store, fresh, &error);
+
+    g_assert_cmpint (starling_conversation_info_get_updated (info), <, starling_conversation_info_get_updated (other));
+  }
+
+  /* Another window (a restart reads the same history): the drafts are in the composers. */
+  second = starling_window_new (context->app);
+  gtk_window_present (GTK_WINDOW (second));
+  g_assert_true (starling_window_open_conversation (second, id, 0));
+  view = wait_for_shown_chat (GTK_WINDOW (second));
+  shown = composer_text (view);
+  g_assert_cmpstr (shown, ==, "And for a week of skiing?");
+  g_clear_pointer (&shown, g_free);
+  g_assert_true (starling_window_open_conversation (second, fresh, 0));
+  view = wait_for_shown_chat (GTK_WINDOW (second));
+  shown = composer_text (view);
+  g_assert_cmpstr (shown, ==, "Is it cold in the Alps in");
+  g_clear_pointer (&shown, g_free);
+
+  /* Closing the window right after typing, before the pause: kept too,
+   * and a new chat with something typed goes into the list. */
+  type_into (view, " winter?");
+  g_assert_true (starling_window_open_conversation (second, id, 0));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (second), "win.new-chat", NULL));
+  view = wait_for_shown_chat (GTK_WINDOW (second));
+  type_into (view, "Where do marmots sleep?");
+  gtk_window_close (GTK_WINDOW (second));
+  g_clear_pointer (&draft, g_free);
+  draft = starling_store_dup_draft (store, fresh, &error);
+  g_assert_cmpstr (draft, ==, "Is it cold in the Alps in winter?");
+  g_assert_cmpint (conversation_with_draft (store, "Where do marmots sleep?"), !=, 0);
+
+  /* Sent, a draft is gone: from the history and from the list. */
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=Pack for snow.");
+  g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), id, 0));
+  view = wait_for_shown_chat (context->window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (starling_chat_view_get_composer (view)), "composer.send", NULL));
+  {
+    Wait wait = { starling_chat_view_get_conversation (view), 3 };
+
+    g_assert_true (starling_test_wait_for (answer_done, &wait, 10000));
+  }
+  g_assert_cmpstr (starling_message_get_text (item (starling_chat_view_get_conversation (view), 2)), ==,
+                   "And for a week of skiing?");
+  g_clear_pointer (&draft, g_free);
+  draft = starling_store_dup_draft (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (draft, ==, "");
+  shown = composer_text (view);
+  g_assert_cmpstr (shown, ==, "");
+  assert_sidebar_shows (context->window, "Draft: And for a week of skiing?", FALSE);
+  assert_sidebar_shows (context->window, "Pack for snow.", TRUE);
+}
+
+static void
+test_drafts (void)
+{
+  starling_test_run_in_app (check_drafts, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -471,6 +680,7 @@ main (int   argc,
   g_test_add_func ("/history/branches-persist", test_branches_persist);
   g_test_add_func ("/history/search-result-opens", test_search_result_opens);
   g_test_add_func ("/history/long-conversation", test_long_conversation);
+  g_test_add_func ("/history/drafts", test_drafts);
 
   status = g_test_run ();
   g_clear_object (&fake);
