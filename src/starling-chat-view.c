@@ -47,6 +47,7 @@ struct _StarlingChatView
   StarlingSettingsChips *settings_chips;
   guint                 save_settings_source;
   guint                 save_draft_source;
+  GtkWidget            *placeholder;
 };
 
 G_DEFINE_FINAL_TYPE (StarlingChatView, starling_chat_view, GTK_TYPE_WIDGET)
@@ -275,6 +276,8 @@ adjustment_changed_cb (StarlingChatView *self)
   self->follow_handler = g_signal_connect_after (clock, "layout", G_CALLBACK (follow_cb), self);
 }
 
+static void update_placeholder (StarlingChatView *self);
+
 static void
 messages_changed_cb (StarlingChatView *self,
                      guint             position,
@@ -286,6 +289,30 @@ messages_changed_cb (StarlingChatView *self,
    * rows that went out of sight above leave it. */
   if (self->sticky && self->fill_id == 0)
     trim_window (self);
+  update_placeholder (self);
+}
+
+static gboolean
+drop_cb (StarlingChatView *self,
+         const GValue     *value,
+         double            x,
+         double            y)
+{
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+
+  for (GSList *l = g_value_get_boxed (value); l != NULL; l = l->next)
+    starling_composer_add_file (self->composer, l->data);
+
+  return TRUE;
+}
+
+static void
+update_placeholder (StarlingChatView *self)
+{
+  GListModel *messages = starling_conversation_get_messages (self->conversation);
+
+  gtk_widget_set_visible (self->placeholder, g_list_model_get_n_items (messages) == 0);
 }
 
 static void
@@ -475,6 +502,7 @@ starling_chat_view_init (StarlingChatView *self)
 {
   GtkAdjustment *adj;
   GtkWidget *placeholder;
+  GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->sticky = TRUE;
@@ -485,7 +513,15 @@ starling_chat_view_init (StarlingChatView *self)
   adw_status_page_set_description (ADW_STATUS_PAGE (placeholder),
                                    _("Type below and press Enter. Attach images, PDFs or text files with the clip button or by dropping them here."));
   gtk_widget_add_css_class (placeholder, "compact");
-  gtk_list_box_set_placeholder (self->message_list, placeholder);
+  /* Over the list, not its placeholder: a status page scrolls its own
+   * content, so a list that gives it its natural height cuts it to a sliver. */
+  gtk_overlay_add_overlay (GTK_OVERLAY (gtk_widget_get_parent (GTK_WIDGET (self->scroller))), placeholder);
+  self->placeholder = placeholder;
+
+  /* Files dropped anywhere on the chat are attached, as on the composer. */
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   adj = get_vadjustment (self);
   g_signal_connect_object (adj, "value-changed", G_CALLBACK (value_changed_cb), self, G_CONNECT_SWAPPED);
@@ -515,6 +551,7 @@ starling_chat_view_new (StarlingConversation *conversation)
 
   g_signal_connect_object (conversation, "notify::busy", G_CALLBACK (busy_changed_cb), self, G_CONNECT_SWAPPED);
   busy_changed_cb (self);
+  update_placeholder (self);
 
   starling_settings_chips_set_model_list (self->settings_chips,
                                           starling_model_list_get_for_client (starling_conversation_get_client (conversation)));

@@ -233,6 +233,37 @@ test_error_row_and_retry (StarlingTestContext *context)
 }
 
 /* Before its first words, the answer shows it is on its way. */
+/* A new chat greets with its status page, whole, not cut to a sliver; it
+ * goes when the first message comes. */
+static void
+test_empty_chat_greeting (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  GtkWidget *page, *title;
+  graphene_rect_t bounds;
+
+  page = starling_test_find_visible_status_page (GTK_WIDGET (view));
+  g_assert_nonnull (page);
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (page)), ==, "Ask Gemini Anything");
+  title = starling_test_find_widget (page, GTK_TYPE_LABEL, "Ask Gemini Anything");
+  g_assert_nonnull (title);
+  g_assert_true (gtk_widget_compute_bounds (title, page, &bounds));
+  g_test_message ("the title is at %g..%g px in a status page %d px tall", bounds.origin.y,
+                  bounds.origin.y + bounds.size.height, gtk_widget_get_height (page));
+  g_assert_cmpfloat (bounds.size.height, >, 0);
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (page));
+  /* and the page is inside the chat, above the composer */
+  g_assert_true (gtk_widget_compute_bounds (title, GTK_WIDGET (view), &bounds));
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=Hello.");
+  type_and_send (view, "Hi");
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+  g_assert_null (starling_test_find_visible_status_page (GTK_WIDGET (view)));
+}
+
 static void
 test_waiting_indicator (StarlingTestContext *context)
 {
@@ -607,6 +638,42 @@ test_paste_attachments (StarlingTestContext *context)
 }
 
 /* Files dropped on the composer (the drop target gets them from the drag). */
+/* A file dropped on the conversation, away from the composer (where the
+ * empty chat says to drop it), is attached too. */
+static void
+test_drop_on_conversation (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  StarlingComposer *composer = starling_chat_view_get_composer (view);
+  static const char notes[] = "Bring boots.\n";
+  g_autofree char *path = write_test_file ("notes.txt", notes, strlen (notes));
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GSList) files = g_slist_prepend (NULL, file);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
+  g_autoptr(GPtrArray) attachments = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GtkDropTarget *target = NULL;
+  AttachmentWait wait = { composer, 1 };
+  gboolean accepted = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        target = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (target);
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_set_boxed (&value, files);
+  g_signal_emit_by_name (target, "drop", &value, 200.0, 100.0, &accepted);
+  g_assert_true (accepted);
+  g_assert_true (starling_test_wait_for (has_attachments, &wait, 5000));
+  attachments = starling_composer_dup_attachments (composer);
+  g_assert_cmpuint (attachments->len, ==, 1);
+}
+
 static void
 test_drop_attachments (StarlingTestContext *context)
 {
@@ -1131,12 +1198,14 @@ main (int   argc,
   g_test_add_data_func ("/chat/error-row-and-retry", (gconstpointer) test_error_row_and_retry, run_test);
   g_test_add_data_func ("/chat/retry-notice", (gconstpointer) test_retry_notice, run_test);
   g_test_add_data_func ("/chat/waiting-indicator", (gconstpointer) test_waiting_indicator, run_test);
+  g_test_add_data_func ("/chat/empty-chat-greeting", (gconstpointer) test_empty_chat_greeting, run_test);
   g_test_add_data_func ("/chat/regenerate-keeps-both", (gconstpointer) test_regenerate_keeps_both, run_test);
   g_test_add_data_func ("/chat/edit-and-resend", (gconstpointer) test_edit_and_resend_branches, run_test);
   g_test_add_data_func ("/chat/delete-pair", (gconstpointer) test_delete_pair, run_test);
   g_test_add_data_func ("/chat/attachment-inline", (gconstpointer) test_attachment_sent_inline, run_test);
   g_test_add_data_func ("/chat/paste-attachments", (gconstpointer) test_paste_attachments, run_test);
   g_test_add_data_func ("/chat/drop-attachments", (gconstpointer) test_drop_attachments, run_test);
+  g_test_add_data_func ("/chat/drop-on-conversation", (gconstpointer) test_drop_on_conversation, run_test);
   g_test_add_data_func ("/chat/citation-markers", (gconstpointer) test_citation_markers, run_test);
   g_test_add_data_func ("/chat/citation-markers/keyboard", (gconstpointer) test_citation_marker_keyboard, run_test);
   g_test_add_data_func ("/chat/oversized-attachment", (gconstpointer) test_oversized_attachment_refused, run_test);
