@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """End-to-end: drives the real Starling through the accessibility bus (AT-SPI)
 as a person would: New Chat, type into "Message", press "Send", read the
-streamed answer, stop a slow one. Screenshots go to $STARLING_SCREENSHOT_DIR.
+streamed answer, stop a slow one; leave a message unsent, quit, start again
+and find it. Screenshots go to $STARLING_SCREENSHOT_DIR.
 
 Usage: test-e2e.py STARLING_BINARY FAKE_GEMINI_BINARY
 Needs DISPLAY, a D-Bus session and the accessibility bus (build-aux/test-session.sh)."""
@@ -24,6 +25,7 @@ ANSWER = ('Hello from the fake server: the sky is blue because air scatters blue
 # The answer streams slowly enough to be stopped; as slowly again as the app
 # is slowed (under a sanitizer), or it would end before Stop is pressed.
 DELAY_MS = int(300 * TIME_SCALE)
+DRAFT = 'And what colour is the sky on Mars?'
 fake = subprocess.Popen(command(fake_bin, '--port', '0', '--quiet',
                                 '--route', f'gemini-2.5-flash=text={ANSWER};delay_ms={DELAY_MS}'),
                         stdout=subprocess.PIPE, text=True, env=env)
@@ -95,9 +97,37 @@ try:
         tap('air scatters blue light' in chat and 'The end.' not in chat,
             'what arrived before Stop stays on screen')
     screenshot('e2e-4-stopped')
+
+    # Something typed and not sent, then Starling quits: nothing is lost.
+    press(find(app, 'push button', 'New Chat'))
+    time.sleep(0.5)
+    message = wait_for(lambda: find_last(app, None, 'Message'), 10)
+    message.get_editable_text_iface().insert_text(0, DRAFT, len(DRAFT))
+    time.sleep(0.3)
 finally:
     status = quit_app(app_proc)
     tap(status == 0, 'Starling quits when asked, with status 0', f'status {status}')
+
+try:
+    app_proc = subprocess.Popen(command(starling_bin), env=env)
+    app = wait_for(find_app, 20)
+    tap(app is not None, 'Starling starts again on the same history')
+    if app is None:
+        raise SystemExit(1)
+    row = wait_for(lambda: find(app, None, 'Draft: ' + DRAFT), 10)
+    tap(row is not None, 'the conversation list shows the unsent message as a draft')
+    screenshot('e2e-5-draft-listed')
+    if row is not None:
+        # Clicked as a person would: in the middle of the line.
+        extents = row.get_extents(Atspi.CoordType.WINDOW)
+        Atspi.generate_mouse_event(extents.x + extents.width // 2, extents.y + extents.height // 2, 'b1c')
+        message = wait_for(lambda: find_last(app, None, 'Message'), 10)
+        typed = wait_for(lambda: message is not None and message.get_text_iface().get_text(0, -1) == DRAFT, 10)
+        tap(bool(typed), 'opened, the chat has the draft back in "Message", ready to send')
+        screenshot('e2e-6-draft-restored')
+finally:
+    status = quit_app(app_proc)
+    tap(status == 0, 'Starling quits again with status 0', f'status {status}')
     stop_server(fake)
     check_sanitizer_reports()
 
