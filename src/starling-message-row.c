@@ -600,7 +600,7 @@ thumbnail_decoded_cb (GObject      *object,
       gtk_widget_add_css_class (child, "dim-label");
     }
 
-  gtk_frame_set_child (GTK_FRAME (frame), child);
+  gtk_button_set_child (GTK_BUTTON (frame), child);
 }
 
 static void
@@ -632,18 +632,39 @@ open_image (StarlingMessageRow *self,
   gtk_window_present (GTK_WINDOW (viewer));
 }
 
+/* Enter, Space or a click on the image */
 static void
-image_clicked_cb (GtkGestureClick *gesture,
-                  int              n_press,
-                  double           x,
-                  double           y,
-                  StarlingImage   *image)
+image_clicked_cb (GtkButton     *button,
+                  StarlingImage *image)
 {
-  GtkWidget *frame = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  GtkWidget *row = gtk_widget_get_ancestor (frame, STARLING_TYPE_MESSAGE_ROW);
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), STARLING_TYPE_MESSAGE_ROW);
 
   if (row != NULL && starling_image_get_texture (image) != NULL)
     open_image (STARLING_MESSAGE_ROW (row), image);
+}
+
+static void
+show_image_menu (GtkWidget     *button,
+                 StarlingImage *image,
+                 double         x,
+                 double         y)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (button, STARLING_TYPE_MESSAGE_ROW);
+  g_autoptr(GMenu) menu = g_menu_new ();
+  GtkWidget *popover;
+
+  if (row == NULL)
+    return;
+  g_set_object (&STARLING_MESSAGE_ROW (row)->menu_image, image);
+  g_menu_append (menu, _("_Save Image…"), "image.save");
+  g_menu_append (menu, _("_Copy Image"), "image.copy");
+  g_menu_append (menu, _("Save _All Images…"), "image.save-all");
+
+  popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
+  gtk_widget_set_parent (popover, button);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+  gtk_popover_popup (GTK_POPOVER (popover));
 }
 
 static void
@@ -653,24 +674,20 @@ image_menu_cb (GtkGestureClick *gesture,
                double           y,
                StarlingImage   *image)
 {
-  GtkWidget *frame = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  GtkWidget *row = gtk_widget_get_ancestor (frame, STARLING_TYPE_MESSAGE_ROW);
-  g_autoptr(GMenu) menu = g_menu_new ();
-  GtkWidget *popover;
-
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  if (row == NULL)
-    return;
-  g_set_object (&STARLING_MESSAGE_ROW (row)->menu_image, image);
-  g_menu_append (menu, _("_Save Image…"), "image.save");
-  g_menu_append (menu, _("_Copy Image"), "image.copy");
-  g_menu_append (menu, _("Save _All Images…"), "image.save-all");
+  show_image_menu (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture)), image, x, y);
+}
 
-  popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
-  gtk_widget_set_parent (popover, frame);
-  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
-  g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
-  gtk_popover_popup (GTK_POPOVER (popover));
+/* Shift+F10 or the Menu key on the focused image */
+static gboolean
+image_menu_key_cb (GtkWidget *button,
+                   GVariant  *arguments,
+                   gpointer   user_data)
+{
+  StarlingImage *image = g_object_get_data (G_OBJECT (button), "starling-image");
+
+  show_image_menu (button, image, gtk_widget_get_width (button) / 2.0, gtk_widget_get_height (button) / 2.0);
+  return TRUE;
 }
 
 static GdkContentProvider *
@@ -707,30 +724,50 @@ add_image (StarlingMessageRow *self,
            GtkWidget          *box,
            StarlingImage      *image)
 {
-  GtkWidget *frame = gtk_frame_new (NULL);
+  /* A button: it takes the focus, opens with Enter or Space, and screen
+   * readers can press it. */
+  GtkWidget *frame = gtk_button_new ();
   GtkWidget *placeholder = gtk_label_new (_("Loading image…"));
-  GtkGesture *click, *menu;
+  GtkEventController *shortcuts;
+  GtkGesture *menu;
   GtkDragSource *drag;
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (box); child != NULL; child = gtk_widget_get_next_sibling (child))
+    n++;
 
   gtk_widget_add_css_class (frame, "message-image");
   gtk_widget_set_halign (frame, GTK_ALIGN_START);
+  gtk_widget_set_overflow (frame, GTK_OVERFLOW_HIDDEN);
   gtk_widget_set_cursor_from_name (frame, "pointer");
   /* Text, not a spinner: the decode is short, and a spinner's first frame
    * loads its icon and a rotated draw on the main thread (a stall). */
   gtk_widget_add_css_class (placeholder, "dim-label");
   gtk_widget_set_size_request (placeholder, 160, 120);
-  gtk_frame_set_child (GTK_FRAME (frame), placeholder);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (frame), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Image"), -1);
+  gtk_button_set_child (GTK_BUTTON (frame), placeholder);
+  {
+    /* Translators: what a screen reader says of the n-th picture in an answer */
+    g_autofree char *name = g_strdup_printf (_("Image %u"), n + 1);
 
-  click = gtk_gesture_click_new ();
-  g_signal_connect_data (click, "released", G_CALLBACK (image_clicked_cb), g_object_ref (image),
+    gtk_accessible_update_property (GTK_ACCESSIBLE (frame), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                    _("Opens the image. Its menu saves or copies it."), -1);
+  }
+  g_object_set_data_full (G_OBJECT (frame), "starling-image", g_object_ref (image), g_object_unref);
+
+  g_signal_connect_data (frame, "clicked", G_CALLBACK (image_clicked_cb), g_object_ref (image),
                          (GClosureNotify) (void (*) (void)) g_object_unref, 0);
-  gtk_widget_add_controller (frame, GTK_EVENT_CONTROLLER (click));
   menu = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (menu), GDK_BUTTON_SECONDARY);
   g_signal_connect_data (menu, "pressed", G_CALLBACK (image_menu_cb), g_object_ref (image),
                          (GClosureNotify) (void (*) (void)) g_object_unref, 0);
   gtk_widget_add_controller (frame, GTK_EVENT_CONTROLLER (menu));
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_F10, GDK_SHIFT_MASK),
+                                                                                       gtk_keyval_trigger_new (GDK_KEY_Menu, 0)),
+                                                          gtk_callback_action_new (image_menu_key_cb, NULL, NULL)));
+  gtk_widget_add_controller (frame, shortcuts);
   drag = gtk_drag_source_new ();
   g_signal_connect_data (drag, "prepare", G_CALLBACK (image_drag_prepare_cb), g_object_ref (image),
                          (GClosureNotify) (void (*) (void)) g_object_unref, 0);

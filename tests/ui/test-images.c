@@ -111,6 +111,81 @@ answers_laid_out (gpointer user_data)
   return TRUE;
 }
 
+static GtkWidget *
+find_with_class (GtkWidget  *root,
+                 const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_with_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+shown_viewer (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (STARLING_IS_IMAGE_VIEWER (window) && gtk_widget_get_mapped (window))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+viewer_shown (gpointer user_data)
+{
+  return shown_viewer () != NULL;
+}
+
+static gboolean
+menu_shown (gpointer user_data)
+{
+  GtkWidget *popover = starling_test_find_widget (user_data, GTK_TYPE_POPOVER_MENU, NULL);
+
+  return popover != NULL && gtk_widget_get_mapped (popover);
+}
+
+/* The image in an answer, from the keyboard: it takes the focus, Enter
+ * opens it, Shift+F10 gives its menu (save, copy). */
+static void
+check_image_keyboard (StarlingTestContext *context,
+                      GtkWidget           *row)
+{
+  GtkWidget *button = find_with_class (row, "message-image");
+  GtkWidget *popover;
+  g_autofree char *items = NULL;
+
+  g_assert_nonnull (button);
+  g_assert_true (GTK_IS_BUTTON (button));
+  g_assert_true (gtk_widget_grab_focus (button));
+  g_assert_true (gtk_widget_has_focus (button));
+
+  g_assert_true (gtk_widget_activate (button));
+  g_assert_true (starling_test_wait_for (viewer_shown, NULL, 5000));
+  gtk_window_destroy (GTK_WINDOW (shown_viewer ()));
+
+  gtk_widget_grab_focus (button);
+  g_assert_true (starling_test_send_key_press (GTK_WIDGET (context->window), GDK_KEY_F10, GDK_SHIFT_MASK));
+  g_assert_true (starling_test_wait_for (menu_shown, button, 5000));
+  popover = starling_test_find_widget (button, GTK_TYPE_POPOVER_MENU, NULL);
+  items = starling_test_collect_text (popover);
+  g_test_message ("the image's menu: %s", items);
+  g_assert_nonnull (strstr (items, "Save Image…"));
+  g_assert_nonnull (strstr (items, "Copy Image"));
+  gtk_popover_popdown (GTK_POPOVER (popover));
+}
+
 static void
 check_multi_turn_editing (StarlingTestContext *context)
 {
@@ -145,6 +220,7 @@ check_multi_turn_editing (StarlingTestContext *context)
   /* The image shows inline, decoded off the main thread. */
   pictures = (PictureWait) { GTK_WIDGET (gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), 1)), 1 };
   g_assert_true (starling_test_wait_for (has_pictures, &pictures, 10000));
+  check_image_keyboard (context, pictures.widget);
 
   starling_composer_set_text (composer, "Make the sky purple");
   gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL);
