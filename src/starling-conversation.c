@@ -41,6 +41,8 @@ struct _StarlingConversation
 
   /* What the user typed and has not sent: never NULL. */
   char            *draft;
+  /* In the history only to keep its draft: no message was ever sent. */
+  gboolean         only_draft;
 };
 
 G_DEFINE_FINAL_TYPE (StarlingConversation, starling_conversation, G_TYPE_OBJECT)
@@ -854,6 +856,7 @@ starling_conversation_send (StarlingConversation *self,
   start_request (self, answer);
 
   /* The prompt is in the history now: the draft it was is gone. */
+  self->only_draft = FALSE;
   starling_conversation_set_draft (self, NULL, FALSE);
 }
 
@@ -1147,6 +1150,7 @@ starling_conversation_load (GemClient      *client,
 
   if (!load_active_path (self, error))
     return NULL;
+  self->only_draft = *self->draft != '\0' && g_list_model_get_n_items (G_LIST_MODEL (self->messages)) == 0;
 
   return g_steal_pointer (&self);
 }
@@ -1193,11 +1197,32 @@ starling_conversation_set_draft (StarlingConversation *self,
 
   if (self->store == NULL)
     return;
+
+  /* A chat that was in the history only for its draft, left empty: it goes,
+   * rather than stay in the list as an empty "New Chat". */
+  if (create && *text == '\0' && self->only_draft && g_list_model_get_n_items (G_LIST_MODEL (self->messages)) == 0)
+    {
+      gint64 id = self->id;
+
+      if (!starling_store_purge_conversation (self->store, id, &error))
+        {
+          warn_store ("remove the empty conversation", error);
+          return;
+        }
+      /* The list hears of it while the id is still the old one. */
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRAFT]);
+      self->id = 0;
+      self->only_draft = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ID]);
+      return;
+    }
+
   if (self->id == 0)
     {
       /* Added to the history for its draft: the list needs to hear of it. */
       if (!create || *text == '\0' || !ensure_stored (self))
         return;
+      self->only_draft = TRUE;
       changed = TRUE;
     }
   else if (!changed && !create)

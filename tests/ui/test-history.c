@@ -633,6 +633,21 @@ check_drafts (StarlingTestContext *context)
   g_assert_cmpstr (draft, ==, "Is it cold in the Alps in winter?");
   g_assert_cmpint (conversation_with_draft (store, "Where do marmots sleep?"), !=, 0);
 
+  /* A chat kept only for its draft, emptied and left: it leaves the list
+   * rather than stay there as an empty "New Chat". */
+  g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), fresh, 0));
+  view = wait_for_shown_chat (context->window);
+  starling_composer_set_text (starling_chat_view_get_composer (view), "");
+  g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), id, 0));
+  {
+    g_autoptr(StarlingConversationInfo) gone = starling_store_get_conversation (store, fresh, &error);
+
+    g_assert_null (gone);
+    g_assert_error (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+  }
+  assert_sidebar_shows (context->window, "Is it cold in the Alps", FALSE);
+
   /* Sent, a draft is gone: from the history and from the list. */
   fake_gemini_route (fake, "gemini-2.5-flash", "text=Pack for snow.");
   g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), id, 0));
