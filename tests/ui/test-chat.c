@@ -14,6 +14,7 @@
 #include "starling-markdown-text-view.h"
 #include "starling-markdown-view.h"
 #include "starling-message-row.h"
+#include "starling-settings-chips.h"
 #include "starling-test-ui.h"
 
 static FakeGemini *fake;
@@ -262,6 +263,37 @@ test_empty_chat_greeting (StarlingTestContext *context)
   wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
   starling_test_wait_until_drawn (GTK_WIDGET (view));
   g_assert_null (starling_test_find_visible_status_page (GTK_WIDGET (view)));
+}
+
+/* The chat settings sit at the bottom of the window, under the
+ * conversation: they open upwards, over it, not off the bottom of the
+ * screen. */
+static void
+test_settings_open_upwards (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  GtkWidget *chips = starling_test_find_widget (GTK_WIDGET (view), STARLING_TYPE_SETTINGS_CHIPS, NULL);
+  GtkWidget *button, *popover;
+  graphene_rect_t bounds;
+  GdkSurface *surface;
+  int popup_bottom;
+
+  g_assert_nonnull (chips);
+  button = starling_test_find_widget (chips, GTK_TYPE_MENU_BUTTON, NULL);
+  g_assert_nonnull (button);
+  popover = GTK_WIDGET (starling_settings_chips_get_popover (STARLING_SETTINGS_CHIPS (chips)));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  g_assert_true (starling_test_wait_for ((gboolean (*) (gpointer)) gtk_widget_get_mapped, popover, 5000));
+  starling_test_wait_until_drawn (popover);
+
+  g_assert_true (gtk_widget_compute_bounds (button, GTK_WIDGET (context->window), &bounds));
+  surface = gtk_native_get_surface (GTK_NATIVE (popover));
+  popup_bottom = gdk_popup_get_position_y (GDK_POPUP (surface)) + gdk_surface_get_height (surface);
+  g_test_message ("the settings button is at %g px, the settings end at %d px", bounds.origin.y, popup_bottom);
+  /* above the button; (its surface's shadow may reach into the button) */
+  g_assert_cmpint (gdk_popup_get_position_y (GDK_POPUP (surface)), <, (int) bounds.origin.y);
+  g_assert_cmpint (popup_bottom, <, (int) (bounds.origin.y + bounds.size.height));
+  gtk_popover_popdown (GTK_POPOVER (popover));
 }
 
 static void
@@ -1199,6 +1231,7 @@ main (int   argc,
   g_test_add_data_func ("/chat/retry-notice", (gconstpointer) test_retry_notice, run_test);
   g_test_add_data_func ("/chat/waiting-indicator", (gconstpointer) test_waiting_indicator, run_test);
   g_test_add_data_func ("/chat/empty-chat-greeting", (gconstpointer) test_empty_chat_greeting, run_test);
+  g_test_add_data_func ("/chat/settings-open-upwards", (gconstpointer) test_settings_open_upwards, run_test);
   g_test_add_data_func ("/chat/regenerate-keeps-both", (gconstpointer) test_regenerate_keeps_both, run_test);
   g_test_add_data_func ("/chat/edit-and-resend", (gconstpointer) test_edit_and_resend_branches, run_test);
   g_test_add_data_func ("/chat/delete-pair", (gconstpointer) test_delete_pair, run_test);
