@@ -25,6 +25,8 @@ struct _StarlingConversationRow
   GtkLabel                 *date_label;
   GtkLabel                 *subtitle_label;
   GtkImage                 *pin_icon;
+  GtkWidget                *spinner;     /* made when the chat first answers */
+  GtkWidget                *unread_dot;  /* made for the first unseen answer */
   GMenuModel               *menu_model;
   GtkEntry                 *entry;   /* made on the first rename */
   GtkPopover               *menu;    /* made on the first right click */
@@ -124,6 +126,43 @@ set_mode (StarlingConversationRow *self,
     gtk_widget_set_visible (GTK_WIDGET (self->entry), mode == MODE_EDIT);
 }
 
+/* A chat answering in the background shows a spinner; one whose answer
+ * finished while the user was elsewhere, a dot until it is opened. */
+static void
+update_activity (StarlingConversationRow *self)
+{
+  gboolean answering = starling_conversation_info_get_answering (self->info);
+  gboolean unread = !answering && starling_conversation_info_get_unread (self->info);
+
+  if (answering && self->spinner == NULL)
+    {
+      self->spinner = gtk_spinner_new ();
+      gtk_widget_set_valign (self->spinner, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->spinner), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Answering"), -1);
+      gtk_widget_set_tooltip_text (self->spinner, _("Answering"));
+      gtk_box_insert_child_after (GTK_BOX (self->content), self->spinner, GTK_WIDGET (self->date_label));
+    }
+  if (self->spinner != NULL)
+    {
+      gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), answering);
+      gtk_widget_set_visible (self->spinner, answering);
+    }
+
+  if (unread && self->unread_dot == NULL)
+    {
+      self->unread_dot = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+      gtk_widget_add_css_class (self->unread_dot, "unread-dot");
+      gtk_widget_set_valign (self->unread_dot, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->unread_dot), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("New answer"), -1);
+      gtk_widget_set_tooltip_text (self->unread_dot, _("New answer"));
+      gtk_box_insert_child_after (GTK_BOX (self->content), self->unread_dot, GTK_WIDGET (self->date_label));
+    }
+  if (self->unread_dot != NULL)
+    gtk_widget_set_visible (self->unread_dot, unread);
+}
+
 static void
 update_from_info (StarlingConversationRow *self)
 {
@@ -175,6 +214,7 @@ update_from_info (StarlingConversationRow *self)
                           gtk_label_get_text (self->subtitle_label)[0] != '\0');
 
   gtk_widget_set_visible (GTK_WIDGET (self->pin_icon), pinned);
+  update_activity (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.pin", !pinned);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.unpin", pinned);
 }

@@ -55,6 +55,7 @@ struct _StarlingSidebar
   GListStore         *rows;            /* headers and StarlingConversationInfo */
   GtkSingleSelection *selection;
   GHashTable         *by_id;           /* id -> StarlingConversationInfo (borrowed from rows) */
+  GHashTable         *activity;        /* id -> Activity, for conversations open in the window */
   gint64              selected_id;
   guint               selection_guard;
   gint64              press_id;
@@ -333,6 +334,25 @@ update_page (StarlingSidebar *self)
   gtk_stack_set_visible_child_name (self->stack, page);
 }
 
+/* What is going on in conversations open in the window: kept here, as
+ * the list's items are made again from the history when it reloads. */
+typedef enum
+{
+  ACTIVITY_ANSWERING = 1 << 0,
+  ACTIVITY_UNREAD    = 1 << 1,
+} Activity;
+
+static void
+apply_activity (StarlingSidebar          *self,
+                StarlingConversationInfo *info)
+{
+  gint64 id = starling_conversation_info_get_id (info);
+  Activity activity = GPOINTER_TO_UINT (g_hash_table_lookup (self->activity, &id));
+
+  starling_conversation_info_set_answering (info, (activity & ACTIVITY_ANSWERING) != 0);
+  starling_conversation_info_set_unread (info, (activity & ACTIVITY_UNREAD) != 0);
+}
+
 /* Model edits */
 
 static void
@@ -351,6 +371,7 @@ rebuild_index (StarlingSidebar *self)
 
           *id = starling_conversation_info_get_id (item);
           g_hash_table_insert (self->by_id, id, item);
+          apply_activity (self, item);
         }
     }
 }
@@ -489,6 +510,7 @@ done:
   id = g_new (gint64, 1);
   *id = starling_conversation_info_get_id (info);
   g_hash_table_insert (self->by_id, id, info);
+  apply_activity (self, info);
 }
 
 static void
@@ -1340,6 +1362,7 @@ starling_sidebar_finalize (GObject *object)
   StarlingSidebar *self = STARLING_SIDEBAR (object);
 
   g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->activity, g_hash_table_unref);
   g_clear_pointer (&self->touched, g_hash_table_unref);
   g_clear_pointer (&self->results_query, g_free);
   g_clear_pointer (&self->now_override, g_date_time_unref);
@@ -1503,6 +1526,7 @@ starling_sidebar_init (StarlingSidebar *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->activity = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->touched = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   self->rows = g_list_store_new (G_TYPE_OBJECT);
@@ -1687,6 +1711,39 @@ starling_sidebar_conversation_changed (StarlingSidebar *self,
 
   sync_selection (self);
   update_page (self);
+}
+
+/**
+ * starling_sidebar_set_conversation_activity:
+ * @conversation_id: a conversation open in the window
+ * @answering: whether an answer is being written in it
+ * @unread: whether an answer finished there while the user was elsewhere
+ *
+ * What the conversation's row shows besides the history: a spinner while it
+ * answers, a dot for an answer not seen yet.
+ */
+void
+starling_sidebar_set_conversation_activity (StarlingSidebar *self,
+                                            gint64           conversation_id,
+                                            gboolean         answering,
+                                            gboolean         unread)
+{
+  Activity activity = (answering ? ACTIVITY_ANSWERING : 0) | (unread ? ACTIVITY_UNREAD : 0);
+  StarlingConversationInfo *info;
+
+  g_return_if_fail (STARLING_IS_SIDEBAR (self));
+
+  if (conversation_id == 0)
+    return;
+  if (activity != 0)
+    g_hash_table_insert (self->activity, g_memdup2 (&conversation_id, sizeof conversation_id),
+                         GUINT_TO_POINTER (activity));
+  else
+    g_hash_table_remove (self->activity, &conversation_id);
+
+  info = g_hash_table_lookup (self->by_id, &conversation_id);
+  if (info != NULL)
+    apply_activity (self, info);
 }
 
 /**

@@ -128,6 +128,11 @@ show_conversation (StarlingWindow       *self,
   gtk_stack_set_visible_child (self->chat_stack, view);
   update_content (self);
 
+  /* Seen now. */
+  g_object_set_data (G_OBJECT (conversation), "starling-unread", NULL);
+  starling_sidebar_set_conversation_activity (self->conversation_sidebar, starling_conversation_get_id (conversation),
+                                              starling_conversation_get_busy (conversation), FALSE);
+
   starling_sidebar_select_conversation (self->conversation_sidebar, starling_conversation_get_id (conversation));
 
   adw_leaflet_set_visible_child (self->leaflet, self->content);
@@ -227,10 +232,32 @@ conversation_changed_cb (StarlingWindow       *self,
     starling_sidebar_select_conversation (self->conversation_sidebar, starling_conversation_get_id (conversation));
 }
 
+/* The sidebar shows which chats answer in the background, and which have
+ * an answer the user has not seen. */
+static void
+conversation_busy_cb (StarlingWindow       *self,
+                      GParamSpec           *pspec,
+                      StarlingConversation *conversation)
+{
+  StarlingChatView *visible = get_visible_chat (self);
+  gboolean shown = visible != NULL && starling_chat_view_get_conversation (visible) == conversation;
+  gboolean busy = starling_conversation_get_busy (conversation);
+  gboolean unread = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (conversation), "starling-unread"));
+
+  /* An answer that ended while the user was in another chat. */
+  if (!busy && !shown && pspec != NULL && g_str_equal (pspec->name, "busy"))
+    unread = TRUE;
+  g_object_set_data (G_OBJECT (conversation), "starling-unread", GINT_TO_POINTER (unread));
+  starling_sidebar_set_conversation_activity (self->conversation_sidebar, starling_conversation_get_id (conversation),
+                                              busy, unread);
+}
+
 static void
 track_conversation (StarlingWindow       *self,
                     StarlingConversation *conversation)
 {
+  g_signal_connect_object (conversation, "notify::busy", G_CALLBACK (conversation_busy_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (conversation, "notify::id", G_CALLBACK (conversation_busy_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (conversation, "notify::id", G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (conversation, "notify::title", G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (conversation, "notify::busy", G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);

@@ -20,6 +20,8 @@ enum {
   PROP_MODEL,
   PROP_SNIPPET,
   PROP_DRAFT,
+  PROP_ANSWERING,
+  PROP_UNREAD,
   N_PROPS
 };
 
@@ -97,6 +99,14 @@ starling_conversation_info_get_property (GObject    *object,
       g_value_set_string (value, self->draft);
       break;
 
+    case PROP_ANSWERING:
+      g_value_set_boolean (value, self->answering);
+      break;
+
+    case PROP_UNREAD:
+      g_value_set_boolean (value, self->unread);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -132,6 +142,14 @@ starling_conversation_info_set_property (GObject      *object,
       starling_conversation_info_set_draft (self, g_value_get_string (value));
       break;
 
+    case PROP_ANSWERING:
+      starling_conversation_info_set_answering (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_UNREAD:
+      starling_conversation_info_set_unread (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -157,6 +175,9 @@ starling_conversation_info_class_init (StarlingConversationInfoClass *klass)
   properties[PROP_MODEL] = g_param_spec_string ("model", NULL, NULL, NULL, ro);
   properties[PROP_SNIPPET] = g_param_spec_string ("snippet", NULL, NULL, NULL, rw);
   properties[PROP_DRAFT] = g_param_spec_string ("draft", NULL, NULL, NULL, rw);
+  /* Not in the history: what the app knows of a conversation open in it. */
+  properties[PROP_ANSWERING] = g_param_spec_boolean ("answering", NULL, NULL, FALSE, rw);
+  properties[PROP_UNREAD] = g_param_spec_boolean ("unread", NULL, NULL, FALSE, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -334,6 +355,58 @@ starling_conversation_info_set_draft (StarlingConversationInfo *self,
 
   if (set_string (&self->draft, draft))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRAFT]);
+}
+
+/**
+ * starling_conversation_info_get_answering:
+ *
+ * Returns: whether an answer is being written in the conversation now (set
+ *   by the app; not kept in the history)
+ */
+gboolean
+starling_conversation_info_get_answering (StarlingConversationInfo *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION_INFO (self), FALSE);
+
+  return self->answering;
+}
+
+void
+starling_conversation_info_set_answering (StarlingConversationInfo *self,
+                                          gboolean                  answering)
+{
+  g_return_if_fail (STARLING_IS_CONVERSATION_INFO (self));
+
+  if (self->answering == !!answering)
+    return;
+  self->answering = !!answering;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANSWERING]);
+}
+
+/**
+ * starling_conversation_info_get_unread:
+ *
+ * Returns: whether an answer finished while the user was elsewhere and has
+ *   not been seen yet (set by the app; not kept in the history)
+ */
+gboolean
+starling_conversation_info_get_unread (StarlingConversationInfo *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION_INFO (self), FALSE);
+
+  return self->unread;
+}
+
+void
+starling_conversation_info_set_unread (StarlingConversationInfo *self,
+                                       gboolean                  unread)
+{
+  g_return_if_fail (STARLING_IS_CONVERSATION_INFO (self));
+
+  if (self->unread == !!unread)
+    return;
+  self->unread = !!unread;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
 }
 
 gboolean

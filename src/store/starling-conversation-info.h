@@ -34,6 +34,12 @@ void        starling_conversation_info_set_snippet         (StarlingConversation
 const char *starling_conversation_info_get_draft           (StarlingConversationInfo *self);
 void        starling_conversation_info_set_draft           (StarlingConversationInfo *self,
                                                             const char               *draft);
+gboolean    starling_conversation_info_get_answering       (StarlingConversationInfo *self);
+void        starling_conversation_info_set_answering       (StarlingConversationInfo *self,
+                                                            gboolean                  answering);
+gboolean    starling_conversation_info_get_unread          (StarlingConversationInfo *self);
+void        starling_conversation_info_set_unread          (StarlingConversationInfo *self,
+                                                            gboolean                  unread);
 gboolean    starling_conversation_info_get_deleted         (StarlingConversationInfo *self);
 
 G_END_DECLS

@@ -138,6 +138,8 @@ struct _StarlingConversationInfo
   char     *snippet;
   char     *draft;
   gboolean  deleted;
+  gboolean  answering;   /* the app's, not the history's */
+  gboolean  unread;
 };
 
 struct _StarlingStoredMessage

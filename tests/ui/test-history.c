@@ -11,6 +11,7 @@
 #include "fake-gemini.h"
 #include "starling-chat-view.h"
 #include "starling-composer.h"
+#include "starling-conversation-row.h"
 #include "starling-message-row.h"
 #include "starling-sidebar.h"
 #include "starling-test-ui.h"
@@ -676,6 +677,146 @@ test_drafts (void)
   starling_test_run_in_app (check_drafts, NULL);
 }
 
+/* --- Answers in the background: the list shows which chat is answering, then which has an answer not seen yet --- */
+
+static GtkWidget *
+row_titled (GtkWidget  *root,
+            const char *title)
+{
+  if (STARLING_IS_CONVERSATION_ROW (root) &&
+      g_strcmp0 (starling_conversation_row_get_title (STARLING_CONVERSATION_ROW (root)), title) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = row_titled (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+shown_with_class (GtkWidget  *root,
+                  const char *css_class)
+{
+  if (!gtk_widget_get_visible (root))
+    return NULL;
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = shown_with_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  GtkWindow  *window;
+  const char *title;
+} RowWait;
+
+static gboolean
+row_spins (gpointer user_data)
+{
+  RowWait *wait = user_data;
+  GtkWidget *row = row_titled (GTK_WIDGET (wait->window), wait->title);
+  GtkWidget *spinner = row != NULL ? starling_test_find_widget (row, GTK_TYPE_SPINNER, NULL) : NULL;
+
+  return spinner != NULL && gtk_widget_get_mapped (spinner) && gtk_spinner_get_spinning (GTK_SPINNER (spinner));
+}
+
+static gboolean
+row_has_dot (gpointer user_data)
+{
+  RowWait *wait = user_data;
+  GtkWidget *row = row_titled (GTK_WIDGET (wait->window), wait->title);
+  GtkWidget *dot = row != NULL ? shown_with_class (row, "unread-dot") : NULL;
+
+  return dot != NULL && gtk_widget_get_mapped (dot);
+}
+
+static void
+check_background_answers (StarlingTestContext *context)
+{
+  StarlingStore *store = starling_application_get_store (context->app);
+  g_autoptr(GError) error = NULL;
+  StarlingChatView *view;
+  StarlingConversation *conversation;
+  RowWait slow = { context->window, "A slow question" };
+  RowWait other = { context->window, "Another chat" };
+  gint64 id, other_id;
+
+  id = starling_store_create_conversation (store, "A slow question", "gemini-2.5-flash", NULL, &error);
+  g_assert_no_error (error);
+  other_id = starling_store_create_conversation (store, "Another chat", "gemini-2.5-flash", NULL, &error);
+  g_assert_no_error (error);
+  {
+    GtkWidget *sidebar = starling_test_find_widget (GTK_WIDGET (context->window), STARLING_TYPE_SIDEBAR, NULL);
+
+    /* made behind the window's back: the list hears of them as after an import */
+    starling_sidebar_conversation_changed (STARLING_SIDEBAR (sidebar), id);
+    starling_sidebar_conversation_changed (STARLING_SIDEBAR (sidebar), other_id);
+  }
+
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=One. Two. Three. Four. Five. Six.;delay_ms=250");
+  g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), id, 0));
+  view = wait_for_shown_chat (context->window);
+  conversation = starling_chat_view_get_conversation (view);
+  starling_composer_set_text (starling_chat_view_get_composer (view), "Count slowly");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (starling_chat_view_get_composer (view)), "composer.send", NULL));
+
+  /* Elsewhere while it answers: its row spins, the others do not. */
+  g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), other_id, 0));
+  wait_for_shown_chat (context->window);
+  g_assert_true (starling_conversation_get_busy (conversation));
+  g_assert_true (starling_test_wait_for (row_spins, &slow, 5000));
+  g_assert_false (row_spins (&other));
+  g_assert_false (row_has_dot (&slow));
+  starling_test_save_screenshot (GTK_WIDGET (context->window), "screenshot-background-answer.png");
+
+  /* Done while the user was away: the spinner gives way to a dot. */
+  {
+    Wait wait = { conversation, 1 };
+
+    g_assert_true (starling_test_wait_for (answer_done, &wait, 10000));
+  }
+  g_assert_true (starling_test_wait_for (row_has_dot, &slow, 5000));
+  g_assert_false (row_spins (&slow));
+  g_assert_nonnull (row_titled (GTK_WIDGET (context->window), "Another chat"));
+  g_assert_false (row_has_dot (&other));
+  starling_test_save_screenshot (GTK_WIDGET (context->window), "screenshot-background-answered.png");
+
+  /* Opened, it is seen. */
+  g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), id, 0));
+  wait_for_shown_chat (context->window);
+  starling_test_iterate (100);
+  g_assert_false (row_has_dot (&slow));
+
+  /* An answer that ends in the chat on screen leaves no dot. */
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=Right here.");
+  starling_composer_set_text (starling_chat_view_get_composer (view), "Once more");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (starling_chat_view_get_composer (view)), "composer.send", NULL));
+  {
+    Wait wait = { conversation, 3 };
+
+    g_assert_true (starling_test_wait_for (answer_done, &wait, 10000));
+  }
+  starling_test_iterate (100);
+  g_assert_false (row_has_dot (&slow));
+  g_assert_false (row_spins (&slow));
+}
+
+static void
+test_background_answers (void)
+{
+  starling_test_run_in_app (check_background_answers, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -696,6 +837,7 @@ main (int   argc,
   g_test_add_func ("/history/search-result-opens", test_search_result_opens);
   g_test_add_func ("/history/long-conversation", test_long_conversation);
   g_test_add_func ("/history/drafts", test_drafts);
+  g_test_add_func ("/history/background-answers", test_background_answers);
 
   status = g_test_run ();
   g_clear_object (&fake);
