@@ -458,7 +458,11 @@ starling_application_shortcuts_action (GSimpleAction *action,
 
   builder = gtk_builder_new_from_resource ("/io/github/starlingchat/Starling/ui/starling-shortcuts-window.ui");
   shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
-  if (window != NULL)
+  /* As the window's help overlay, the shortcuts given by action (New Chat,
+   * Preferences…) show their keys: only then can it ask the application. */
+  if (GTK_IS_APPLICATION_WINDOW (window))
+    gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (window), GTK_SHORTCUTS_WINDOW (shortcuts));
+  else if (window != NULL)
     gtk_window_set_transient_for (shortcuts, window);
   gtk_window_present (shortcuts);
 }

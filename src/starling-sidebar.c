@@ -1714,6 +1714,51 @@ starling_sidebar_conversation_changed (StarlingSidebar *self,
 }
 
 /**
+ * starling_sidebar_get_adjacent_conversation:
+ * @conversation_id: a conversation in the list, or 0 for none
+ * @direction: -1 for the one above, 1 for the one below
+ *
+ * Returns: the conversation next to @conversation_id in the list as shown
+ *   (headers skipped), the first or last one when @conversation_id is not
+ *   in it, or 0 when there is none
+ */
+gint64
+starling_sidebar_get_adjacent_conversation (StarlingSidebar *self,
+                                            gint64           conversation_id,
+                                            int              direction)
+{
+  guint n, i;
+  int step = direction < 0 ? -1 : 1;
+  int start = -1;
+
+  g_return_val_if_fail (STARLING_IS_SIDEBAR (self), 0);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  for (i = 0; conversation_id != 0 && i < n; i++)
+    {
+      gpointer item = row_at (self, i);
+
+      if (STARLING_IS_CONVERSATION_INFO (item) && starling_conversation_info_get_id (item) == conversation_id)
+        {
+          start = (int) i;
+          break;
+        }
+    }
+
+  if (start < 0)
+    start = step > 0 ? -1 : (int) n;
+  for (int j = start + step; j >= 0 && j < (int) n; j += step)
+    {
+      gpointer item = row_at (self, j);
+
+      if (STARLING_IS_CONVERSATION_INFO (item))
+        return starling_conversation_info_get_id (item);
+    }
+
+  return 0;
+}
+
+/**
  * starling_sidebar_set_conversation_activity:
  * @conversation_id: a conversation open in the window
  * @answering: whether an answer is being written in it

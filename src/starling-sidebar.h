@@ -25,6 +25,9 @@ void           starling_sidebar_reload                   (StarlingSidebar *self)
 gboolean       starling_sidebar_get_loading              (StarlingSidebar *self);
 void           starling_sidebar_conversation_changed     (StarlingSidebar *self,
                                                           gint64           conversation_id);
+gint64         starling_sidebar_get_adjacent_conversation (StarlingSidebar *self,
+                                                           gint64           conversation_id,
+                                                           int              direction);
 void           starling_sidebar_set_conversation_activity (StarlingSidebar *self,
                                                            gint64           conversation_id,
                                                            gboolean         answering,

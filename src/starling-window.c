@@ -264,6 +264,22 @@ track_conversation (StarlingWindow       *self,
   g_signal_connect_object (conversation, "notify::draft", G_CALLBACK (conversation_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
+/* Alt+Up and Alt+Down: the conversation above or below in the list. */
+static void
+adjacent_conversation_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  StarlingWindow *self = STARLING_WINDOW (widget);
+  StarlingChatView *view = get_visible_chat (self);
+  gint64 current = view != NULL ? starling_conversation_get_id (starling_chat_view_get_conversation (view)) : 0;
+  int direction = g_str_equal (action_name, "win.previous-conversation") ? -1 : 1;
+  gint64 id = starling_sidebar_get_adjacent_conversation (self->conversation_sidebar, current, direction);
+
+  if (id != 0)
+    starling_window_open_conversation (self, id, 0);
+}
+
 static void
 setup_action (GtkWidget  *widget,
               const char *action_name,
@@ -283,6 +299,18 @@ search_action (GtkWidget  *widget,
 
   adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
   starling_sidebar_start_global_search (self->conversation_sidebar);
+}
+
+/* Ctrl+F from anywhere in the window, not only from the list. */
+static void
+find_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  StarlingWindow *self = STARLING_WINDOW (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  starling_sidebar_start_search (self->conversation_sidebar);
 }
 
 static void
@@ -521,7 +549,13 @@ starling_window_class_init (StarlingWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.export-all", NULL, export_all_action);
   gtk_widget_class_install_action (widget_class, "win.gallery", NULL, gallery_action);
+  gtk_widget_class_install_action (widget_class, "win.previous-conversation", NULL, adjacent_conversation_action);
+  gtk_widget_class_install_action (widget_class, "win.next-conversation", NULL, adjacent_conversation_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "win.previous-conversation", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK, "win.next-conversation", NULL);
+  gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
 }
 
 static void

@@ -817,6 +817,61 @@ test_background_answers (void)
   starling_test_run_in_app (check_background_answers, NULL);
 }
 
+/* Alt+Up and Alt+Down go to the conversation above or below in the list. */
+static const char *
+shown_title (GtkWindow *window)
+{
+  StarlingChatView *view = wait_for_shown_chat (window);
+
+  return starling_conversation_get_title (starling_chat_view_get_conversation (view));
+}
+
+static void
+check_conversation_keys (StarlingTestContext *context)
+{
+  StarlingStore *store = starling_application_get_store (context->app);
+  GtkWidget *sidebar = starling_test_find_widget (GTK_WIDGET (context->window), STARLING_TYPE_SIDEBAR, NULL);
+  const char *titles[] = { "Oldest of three", "Middle of three", "Newest of three" };
+  g_autoptr(GError) error = NULL;
+  gint64 ids[3];
+
+  for (guint i = 0; i < 3; i++)
+    {
+      ids[i] = starling_store_create_conversation (store, titles[i], "gemini-2.5-flash", NULL, &error);
+      g_assert_no_error (error);
+      starling_store_append_message (store, ids[i], 0, STARLING_STORE_ROLE_USER, "[{\"text\":\"Hello\"}]",
+                                     STARLING_STORE_STATUS_COMPLETE, &error);
+      g_assert_no_error (error);
+      starling_sidebar_conversation_changed (STARLING_SIDEBAR (sidebar), ids[i]);
+    }
+
+  /* the list: newest on top */
+  g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), ids[1], 0));
+  g_assert_cmpstr (shown_title (context->window), ==, "Middle of three");
+  g_assert_true (starling_test_send_key_press (GTK_WIDGET (context->window), GDK_KEY_Down, GDK_ALT_MASK));
+  g_assert_cmpstr (shown_title (context->window), ==, "Oldest of three");
+  g_assert_true (starling_test_send_key_press (GTK_WIDGET (context->window), GDK_KEY_Up, GDK_ALT_MASK));
+  g_assert_true (starling_test_send_key_press (GTK_WIDGET (context->window), GDK_KEY_Up, GDK_ALT_MASK));
+  g_assert_cmpstr (shown_title (context->window), ==, "Newest of three");
+  g_assert_cmpint (starling_sidebar_get_selected_conversation (STARLING_SIDEBAR (sidebar)), ==, ids[2]);
+  /* at the top, Alt+Up stays */
+  starling_test_send_key_press (GTK_WIDGET (context->window), GDK_KEY_Up, GDK_ALT_MASK);
+  g_assert_cmpstr (shown_title (context->window), ==, "Newest of three");
+
+  /* Ctrl+F while typing in a chat searches the list too */
+  starling_composer_focus (starling_chat_view_get_composer (wait_for_shown_chat (context->window)));
+  g_assert_false (starling_sidebar_get_search_mode (STARLING_SIDEBAR (sidebar)));
+  g_assert_true (starling_test_send_key_press (GTK_WIDGET (context->window), GDK_KEY_f, GDK_CONTROL_MASK));
+  g_assert_true (starling_sidebar_get_search_mode (STARLING_SIDEBAR (sidebar)));
+  starling_sidebar_stop_search (STARLING_SIDEBAR (sidebar));
+}
+
+static void
+test_conversation_keys (void)
+{
+  starling_test_run_in_app (check_conversation_keys, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -838,6 +893,7 @@ main (int   argc,
   g_test_add_func ("/history/long-conversation", test_long_conversation);
   g_test_add_func ("/history/drafts", test_drafts);
   g_test_add_func ("/history/background-answers", test_background_answers);
+  g_test_add_func ("/history/conversation-keys", test_conversation_keys);
 
   status = g_test_run ();
   g_clear_object (&fake);

@@ -188,6 +188,28 @@ window_of_type_shown (gpointer user_data)
   return FALSE;
 }
 
+static GtkWidget *
+find_shortcut (GtkWidget  *root,
+               const char *title)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (root))
+    {
+      g_autofree char *shown = NULL;
+
+      g_object_get (root, "title", &shown, NULL);
+      if (g_strcmp0 (shown, title) == 0)
+        return root;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_shortcut (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_app_actions_open_windows (Fixture *fixture)
 {
@@ -210,6 +232,24 @@ test_app_actions_open_windows (Fixture *fixture)
     }
 
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (fixture->app), "quit"));
+
+  /* The shortcuts given by action show their keys. */
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    GtkWidget *shortcut = NULL;
+    g_autofree char *accelerator = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && shortcut == NULL; i++)
+      {
+        g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+        if (GTK_IS_SHORTCUTS_WINDOW (toplevel))
+          shortcut = find_shortcut (toplevel, "New Chat");
+      }
+    g_assert_nonnull (shortcut);
+    g_object_get (shortcut, "accelerator", &accelerator, NULL);
+    g_assert_cmpstr (accelerator, ==, "<Control>n");
+  }
 }
 
 static gboolean
