@@ -274,6 +274,10 @@ adjustment_changed_cb (StarlingChatView *self)
 
   self->follow_clock = g_object_ref (clock);
   self->follow_handler = g_signal_connect_after (clock, "layout", G_CALLBACK (follow_cb), self);
+  /* A layout pass to run it in: inside the layout phase the clock goes round
+   * once more; outside, it makes a frame. Without it, when nothing else asks
+   * for one, the list stays where it was drawn until something else changes. */
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_LAYOUT);
 }
 
 static void update_placeholder (StarlingChatView *self);
@@ -423,6 +427,61 @@ composer_stop_cb (StarlingChatView *self)
   starling_conversation_stop (self->conversation);
 }
 
+/* Scrolls up to a row above the view, after the layout that gave it its
+ * place; the focus stays where it is. */
+static gboolean
+show_row_cb (gpointer user_data)
+{
+  GtkWidget *row = user_data;
+  GtkWidget *view = gtk_widget_get_ancestor (row, STARLING_TYPE_CHAT_VIEW);
+  graphene_point_t point;
+
+  if (view != NULL &&
+      gtk_widget_compute_point (row, GTK_WIDGET (STARLING_CHAT_VIEW (view)->message_list),
+                                &GRAPHENE_POINT_INIT (0, 0), &point))
+    {
+      StarlingChatView *self = STARLING_CHAT_VIEW (view);
+      GtkAdjustment *adj = get_vadjustment (self);
+
+      if (point.y < gtk_adjustment_get_value (adj))
+        {
+          set_sticky (self, FALSE);
+          self->scrolling = TRUE;
+          gtk_adjustment_set_value (adj, MAX (0, point.y - 24));
+          self->scrolling = FALSE;
+        }
+    }
+
+  g_object_unref (row);
+  return G_SOURCE_REMOVE;
+}
+
+/* The newest prompt on screen goes into its editor (Up in an empty composer). */
+static void
+edit_last_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  StarlingChatView *self = STARLING_CHAT_VIEW (widget);
+
+  for (GtkWidget *row = gtk_widget_get_last_child (GTK_WIDGET (self->message_list));
+       row != NULL;
+       row = gtk_widget_get_prev_sibling (row))
+    {
+      StarlingMessage *message;
+
+      if (!STARLING_IS_MESSAGE_ROW (row))
+        continue;
+      message = starling_message_row_get_message (STARLING_MESSAGE_ROW (row));
+      if (message != NULL && starling_message_get_role (message) == STARLING_ROLE_USER)
+        {
+          if (gtk_widget_activate_action (row, "message.edit", NULL))
+            g_timeout_add (50, show_row_cb, g_object_ref (row));
+          return;
+        }
+    }
+}
+
 static void
 jump_to_latest_action (GtkWidget  *widget,
                        const char *action_name,
@@ -491,6 +550,7 @@ starling_chat_view_class_init (StarlingChatViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, settings_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "chat.jump-to-latest", NULL, jump_to_latest_action);
+  gtk_widget_class_install_action (widget_class, "chat.edit-last", NULL, edit_last_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, GDK_CONTROL_MASK, "chat.jump-to-latest", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

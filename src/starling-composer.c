@@ -207,6 +207,12 @@ key_pressed_cb (StarlingComposer      *self,
       return GDK_EVENT_STOP;
     }
 
+  /* Up in an empty composer edits the last prompt, as in chat apps. */
+  if (keyval == GDK_KEY_Up && (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)) == 0 &&
+      !has_content (self) &&
+      gtk_widget_activate_action (GTK_WIDGET (self), "chat.edit-last", NULL))
+    return GDK_EVENT_STOP;
+
   if (keyval == GDK_KEY_Escape && self->busy)
     {
       gtk_widget_activate_action (GTK_WIDGET (self), "composer.stop", NULL);

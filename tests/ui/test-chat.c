@@ -296,6 +296,68 @@ test_settings_open_upwards (StarlingTestContext *context)
   gtk_popover_popdown (GTK_POPOVER (popover));
 }
 
+/* Presses a key in the composer as its key handler sees it. */
+static gboolean
+press_in_composer (StarlingChatView *view,
+                   guint             keyval)
+{
+  GtkWidget *text_view = starling_test_find_widget (GTK_WIDGET (starling_chat_view_get_composer (view)),
+                                                    GTK_TYPE_TEXT_VIEW, NULL);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (text_view);
+  gboolean handled = FALSE;
+
+  gtk_widget_grab_focus (text_view);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller) &&
+          gtk_event_controller_get_propagation_phase (GTK_EVENT_CONTROLLER (controller)) == GTK_PHASE_CAPTURE)
+        {
+          g_signal_emit_by_name (controller, "key-pressed", keyval, 0, 0, &handled);
+          return handled;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* Up in an empty composer opens the last prompt in its editor. */
+static void
+test_up_edits_last_prompt (StarlingTestContext *context)
+{
+  StarlingChatView *view = open_chat (context);
+  GtkTextView *edit_view;
+  GtkWidget *focus;
+  g_autofree char *editing = NULL;
+
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=About cats.");
+  type_and_send (view, "Tell me about cats");
+  wait_for_status (view, 1, STARLING_MESSAGE_COMPLETE);
+  type_and_send (view, "And about their whiskers");
+  wait_for_status (view, 3, STARLING_MESSAGE_COMPLETE);
+
+  /* with something typed, Up is the text view's own */
+  starling_composer_set_text (starling_chat_view_get_composer (view), "Draft");
+  g_assert_false (press_in_composer (view, GDK_KEY_Up));
+  g_assert_null (starling_test_find_widget (row_at (view, 2), GTK_TYPE_TEXT_VIEW, NULL));
+
+  starling_composer_set_text (starling_chat_view_get_composer (view), "");
+  g_assert_true (press_in_composer (view, GDK_KEY_Up));
+  edit_view = GTK_TEXT_VIEW (starling_test_find_widget (row_at (view, 2), GTK_TYPE_TEXT_VIEW, NULL));
+  g_assert_nonnull (edit_view);
+  {
+    GtkTextIter start, end;
+
+    gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (edit_view), &start, &end);
+    editing = gtk_text_buffer_get_text (gtk_text_view_get_buffer (edit_view), &start, &end, FALSE);
+  }
+  g_assert_cmpstr (editing, ==, "And about their whiskers");
+  focus = gtk_root_get_focus (GTK_ROOT (context->window));
+  g_assert_true (focus == GTK_WIDGET (edit_view));
+  /* the first prompt is left alone */
+  g_assert_null (starling_test_find_widget (row_at (view, 0), GTK_TYPE_TEXT_VIEW, NULL));
+}
+
 static void
 test_waiting_indicator (StarlingTestContext *context)
 {
@@ -1232,6 +1294,7 @@ main (int   argc,
   g_test_add_data_func ("/chat/waiting-indicator", (gconstpointer) test_waiting_indicator, run_test);
   g_test_add_data_func ("/chat/empty-chat-greeting", (gconstpointer) test_empty_chat_greeting, run_test);
   g_test_add_data_func ("/chat/settings-open-upwards", (gconstpointer) test_settings_open_upwards, run_test);
+  g_test_add_data_func ("/chat/up-edits-last-prompt", (gconstpointer) test_up_edits_last_prompt, run_test);
   g_test_add_data_func ("/chat/regenerate-keeps-both", (gconstpointer) test_regenerate_keeps_both, run_test);
   g_test_add_data_func ("/chat/edit-and-resend", (gconstpointer) test_edit_and_resend_branches, run_test);
   g_test_add_data_func ("/chat/delete-pair", (gconstpointer) test_delete_pair, run_test);
