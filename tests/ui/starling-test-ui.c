@@ -410,8 +410,6 @@ gboolean
 starling_test_save_screenshot (GtkWidget  *widget,
                                const char *filename)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
@@ -420,8 +418,18 @@ starling_test_save_screenshot (GtkWidget  *widget,
   int height = gtk_widget_get_height (widget);
   const char *dir = g_getenv ("G_TEST_BUILDDIR");
 
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* The paintable copies what was last drawn: nothing while a redraw is
+   * pending (a spinner turning, a row just changed). Then draw first. */
+  for (guint attempt = 0; node == NULL && attempt < 3; attempt++)
+    {
+      g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      if (attempt > 0)
+        starling_test_wait_until_drawn (widget);
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   if (node == NULL)
     return FALSE;
 

@@ -789,7 +789,7 @@ check_background_answers (StarlingTestContext *context)
   g_assert_false (row_spins (&slow));
   g_assert_nonnull (row_titled (GTK_WIDGET (context->window), "Another chat"));
   g_assert_false (row_has_dot (&other));
-  starling_test_save_screenshot (GTK_WIDGET (context->window), "screenshot-background-answered.png");
+  g_assert_true (starling_test_save_screenshot (GTK_WIDGET (context->window), "screenshot-background-answered.png"));
 
   /* Opened, it is seen. */
   g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), id, 0));
