@@ -47,6 +47,7 @@ struct _StarlingChatView
   StarlingSettingsChips *settings_chips;
   guint                 save_settings_source;
   guint                 save_draft_source;
+  guint                 follow_tick_id;
   GtkWidget            *placeholder;
 };
 
@@ -250,6 +251,19 @@ follow_cb (GdkFrameClock    *clock,
   gtk_widget_queue_allocate (gtk_scrolled_window_get_child (self->scroller));
 }
 
+static gboolean
+follow_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  StarlingChatView *self = STARLING_CHAT_VIEW (widget);
+
+  self->follow_tick_id = 0;
+  if (self->follow_handler != 0)
+    follow_cb (self->follow_clock, self);
+  return G_SOURCE_REMOVE;
+}
+
 /* Content grew (a delta, a new row): follow it when the user is at the end.
  *
  * The viewport reports the new height only once it has placed the list for
@@ -274,10 +288,10 @@ adjustment_changed_cb (StarlingChatView *self)
 
   self->follow_clock = g_object_ref (clock);
   self->follow_handler = g_signal_connect_after (clock, "layout", G_CALLBACK (follow_cb), self);
-  /* A layout pass to run it in: inside the layout phase the clock goes round
-   * once more; outside, it makes a frame. Without it, when nothing else asks
-   * for one, the list stays where it was drawn until something else changes. */
-  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_LAYOUT);
+  /* When no other layout comes in this frame, the next frame does it: else
+   * the list stays where it was drawn until something else changes. */
+  if (self->follow_tick_id == 0)
+    self->follow_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), follow_tick_cb, NULL, NULL);
 }
 
 static void update_placeholder (StarlingChatView *self);
@@ -509,6 +523,11 @@ starling_chat_view_dispose (GObject *object)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->fill_id);
       self->fill_id = 0;
+    }
+  if (self->follow_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->follow_tick_id);
+      self->follow_tick_id = 0;
     }
   if (self->scroller != NULL)
     stop_keeping_place (self);

@@ -104,6 +104,10 @@ conversation_title_cb (StarlingWindow *self)
   update_title (self);
 }
 
+static void conversation_busy_cb (StarlingWindow       *self,
+                                  GParamSpec           *pspec,
+                                  StarlingConversation *conversation);
+
 static void
 show_conversation (StarlingWindow       *self,
                    StarlingConversation *conversation)
@@ -128,10 +132,11 @@ show_conversation (StarlingWindow       *self,
   gtk_stack_set_visible_child (self->chat_stack, view);
   update_content (self);
 
-  /* Seen now. */
+  /* Seen now; the one left answers in the background, if it does. */
   g_object_set_data (G_OBJECT (conversation), "starling-unread", NULL);
-  starling_sidebar_set_conversation_activity (self->conversation_sidebar, starling_conversation_get_id (conversation),
-                                              starling_conversation_get_busy (conversation), FALSE);
+  conversation_busy_cb (self, NULL, conversation);
+  if (previous != NULL && GTK_WIDGET (previous) != view)
+    conversation_busy_cb (self, NULL, starling_chat_view_get_conversation (previous));
 
   starling_sidebar_select_conversation (self->conversation_sidebar, starling_conversation_get_id (conversation));
 
@@ -248,8 +253,10 @@ conversation_busy_cb (StarlingWindow       *self,
   if (!busy && !shown && pspec != NULL && g_str_equal (pspec->name, "busy"))
     unread = TRUE;
   g_object_set_data (G_OBJECT (conversation), "starling-unread", GINT_TO_POINTER (unread));
+  /* The chat on screen shows its own answer coming: no spinner for it, which
+   * would redraw the window every frame while it streams. */
   starling_sidebar_set_conversation_activity (self->conversation_sidebar, starling_conversation_get_id (conversation),
-                                              busy, unread);
+                                              busy && !shown, unread);
 }
 
 static void
