@@ -274,8 +274,6 @@ follow_tick_cb (GtkWidget     *widget,
 static void
 adjustment_changed_cb (StarlingChatView *self)
 {
-  GtkAdjustment *adj = get_vadjustment (self);
-  double value = gtk_adjustment_get_value (adj);
   GdkFrameClock *clock;
 
   if (!self->sticky)
@@ -283,7 +281,9 @@ adjustment_changed_cb (StarlingChatView *self)
 
   scroll_to_end (self);
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
-  if (gtk_adjustment_get_value (adj) == value || clock == NULL || self->follow_handler != 0)
+  /* Even when the value is the same: the viewport may have moved it itself
+   * (clamped to the new height) after placing the list. */
+  if (clock == NULL || self->follow_handler != 0)
     return;
 
   self->follow_clock = g_object_ref (clock);
