@@ -1226,10 +1226,16 @@ cancel_edit_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   StarlingMessageRow *self = STARLING_MESSAGE_ROW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  gboolean had_focus = self->edit_box != NULL && focus != NULL && gtk_widget_is_ancestor (focus, self->edit_box);
 
   if (self->edit_box != NULL)
     gtk_widget_set_visible (self->edit_box, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->content_box), TRUE);
+  /* The keyboard stays on the message, not lost with the hidden editor. */
+  if (had_focus)
+    gtk_widget_grab_focus (widget);
 }
 
 static void

@@ -356,6 +356,13 @@ test_up_edits_last_prompt (StarlingTestContext *context)
   g_assert_true (focus == GTK_WIDGET (edit_view));
   /* the first prompt is left alone */
   g_assert_null (starling_test_find_widget (row_at (view, 0), GTK_TYPE_TEXT_VIEW, NULL));
+
+  /* Escape closes the editor; the keyboard stays on that message */
+  g_assert_true (starling_test_send_key_press (GTK_WIDGET (context->window), GDK_KEY_Escape, 0));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (edit_view)) && gtk_widget_is_drawable (GTK_WIDGET (edit_view)));
+  focus = gtk_root_get_focus (GTK_ROOT (context->window));
+  g_assert_nonnull (focus);
+  g_assert_true (focus == row_at (view, 2));
 }
 
 static void
