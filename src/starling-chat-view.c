@@ -316,13 +316,7 @@ drop_cb (StarlingChatView *self,
          double            x,
          double            y)
 {
-  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    return FALSE;
-
-  for (GSList *l = g_value_get_boxed (value); l != NULL; l = l->next)
-    starling_composer_add_file (self->composer, l->data);
-
-  return TRUE;
+  return starling_composer_add_dropped (self->composer, value);
 }
 
 static void
@@ -443,32 +437,7 @@ composer_stop_cb (StarlingChatView *self)
 
 /* Scrolls up to a row above the view, after the layout that gave it its
  * place; the focus stays where it is. */
-static gboolean
-show_row_cb (gpointer user_data)
-{
-  GtkWidget *row = user_data;
-  GtkWidget *view = gtk_widget_get_ancestor (row, STARLING_TYPE_CHAT_VIEW);
-  graphene_point_t point;
-
-  if (view != NULL &&
-      gtk_widget_compute_point (row, GTK_WIDGET (STARLING_CHAT_VIEW (view)->message_list),
-                                &GRAPHENE_POINT_INIT (0, 0), &point))
-    {
-      StarlingChatView *self = STARLING_CHAT_VIEW (view);
-      GtkAdjustment *adj = get_vadjustment (self);
-
-      if (point.y < gtk_adjustment_get_value (adj))
-        {
-          set_sticky (self, FALSE);
-          self->scrolling = TRUE;
-          gtk_adjustment_set_value (adj, MAX (0, point.y - 24));
-          self->scrolling = FALSE;
-        }
-    }
-
-  g_object_unref (row);
-  return G_SOURCE_REMOVE;
-}
+static gboolean show_row_cb (gpointer user_data);
 
 /* The newest prompt on screen goes into its editor (Up in an empty composer). */
 static void
@@ -699,10 +668,13 @@ starling_chat_view_scroll_to_bottom (StarlingChatView *self)
   scroll_to_end (self);
 }
 
+/* Brings @row to the top of the view. @reveal: a search hit, scrolled to
+ * even when below and given the focus; otherwise only a row above the view
+ * is scrolled to and the focus stays where it is. */
 static gboolean
-scroll_to_row_cb (gpointer user_data)
+scroll_to_row (GtkWidget *row,
+               gboolean   reveal)
 {
-  GtkWidget *row = user_data;
   GtkWidget *view = gtk_widget_get_ancestor (row, STARLING_TYPE_CHAT_VIEW);
   graphene_point_t point;
 
@@ -712,15 +684,31 @@ scroll_to_row_cb (gpointer user_data)
     {
       StarlingChatView *self = STARLING_CHAT_VIEW (view);
 
-      set_sticky (self, FALSE);
-      self->scrolling = TRUE;
-      gtk_adjustment_set_value (get_vadjustment (self), MAX (0, point.y - 24));
-      self->scrolling = FALSE;
-      gtk_widget_grab_focus (row);
+      if (reveal || point.y < gtk_adjustment_get_value (get_vadjustment (self)))
+        {
+          set_sticky (self, FALSE);
+          self->scrolling = TRUE;
+          gtk_adjustment_set_value (get_vadjustment (self), MAX (0, point.y - 24));
+          self->scrolling = FALSE;
+        }
+      if (reveal)
+        gtk_widget_grab_focus (row);
     }
 
   g_object_unref (row);
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+scroll_to_row_cb (gpointer user_data)
+{
+  return scroll_to_row (user_data, TRUE);
+}
+
+static gboolean
+show_row_cb (gpointer user_data)
+{
+  return scroll_to_row (user_data, FALSE);
 }
 
 /* The colours of a search match, in answers (a text tag) and in your own

@@ -298,13 +298,7 @@ drop_cb (StarlingComposer *self,
          double            x,
          double            y)
 {
-  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    return FALSE;
-
-  for (GSList *l = g_value_get_boxed (value); l != NULL; l = l->next)
-    starling_composer_add_file (self, l->data);
-
-  return TRUE;
+  return starling_composer_add_dropped (self, value);
 }
 
 static void
@@ -585,6 +579,29 @@ starling_composer_add_file (StarlingComposer *self,
   g_return_if_fail (G_IS_FILE (file));
 
   starling_attachment_load_async (file, self->cancellable, attachment_loaded_cb, g_object_ref (self));
+}
+
+/**
+ * starling_composer_add_dropped:
+ * @value: what a drop target received
+ *
+ * Attaches the files of a drop, on the composer or anywhere on its chat.
+ *
+ * Returns: whether @value held files
+ */
+gboolean
+starling_composer_add_dropped (StarlingComposer *self,
+                               const GValue     *value)
+{
+  g_return_val_if_fail (STARLING_IS_COMPOSER (self), FALSE);
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+
+  for (GSList *l = g_value_get_boxed (value); l != NULL; l = l->next)
+    starling_composer_add_file (self, l->data);
+
+  return TRUE;
 }
 
 void

@@ -24,6 +24,8 @@ void        starling_composer_add_attachment   (StarlingComposer   *self,
                                                 StarlingAttachment *attachment);
 void        starling_composer_add_file         (StarlingComposer   *self,
                                                 GFile              *file);
+gboolean    starling_composer_add_dropped      (StarlingComposer   *self,
+                                                const GValue       *value);
 void        starling_composer_clear            (StarlingComposer   *self);
 gboolean    starling_composer_get_busy         (StarlingComposer   *self);
 void        starling_composer_set_busy         (StarlingComposer   *self,
