@@ -20,6 +20,7 @@ enum {
   PROP_MODEL,
   PROP_SNIPPET,
   PROP_DRAFT,
+  PROP_DRAFT_ATTACHMENTS,
   PROP_ANSWERING,
   PROP_UNREAD,
   N_PROPS
@@ -49,6 +50,7 @@ starling_conversation_info_finalize (GObject *object)
   g_free (self->settings_json);
   g_free (self->snippet);
   g_free (self->draft);
+  g_free (self->draft_attachments);
 
   G_OBJECT_CLASS (starling_conversation_info_parent_class)->finalize (object);
 }
@@ -99,6 +101,10 @@ starling_conversation_info_get_property (GObject    *object,
       g_value_set_string (value, self->draft);
       break;
 
+    case PROP_DRAFT_ATTACHMENTS:
+      g_value_set_string (value, self->draft_attachments);
+      break;
+
     case PROP_ANSWERING:
       g_value_set_boolean (value, self->answering);
       break;
@@ -142,6 +148,10 @@ starling_conversation_info_set_property (GObject      *object,
       starling_conversation_info_set_draft (self, g_value_get_string (value));
       break;
 
+    case PROP_DRAFT_ATTACHMENTS:
+      starling_conversation_info_set_draft_attachments (self, g_value_get_string (value));
+      break;
+
     case PROP_ANSWERING:
       starling_conversation_info_set_answering (self, g_value_get_boolean (value));
       break;
@@ -175,6 +185,7 @@ starling_conversation_info_class_init (StarlingConversationInfoClass *klass)
   properties[PROP_MODEL] = g_param_spec_string ("model", NULL, NULL, NULL, ro);
   properties[PROP_SNIPPET] = g_param_spec_string ("snippet", NULL, NULL, NULL, rw);
   properties[PROP_DRAFT] = g_param_spec_string ("draft", NULL, NULL, NULL, rw);
+  properties[PROP_DRAFT_ATTACHMENTS] = g_param_spec_string ("draft-attachments", NULL, NULL, NULL, rw);
   /* Not in the history: what the app knows of a conversation open in it. */
   properties[PROP_ANSWERING] = g_param_spec_boolean ("answering", NULL, NULL, FALSE, rw);
   properties[PROP_UNREAD] = g_param_spec_boolean ("unread", NULL, NULL, FALSE, rw);
@@ -355,6 +366,30 @@ starling_conversation_info_set_draft (StarlingConversationInfo *self,
 
   if (set_string (&self->draft, draft))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRAFT]);
+}
+
+/**
+ * starling_conversation_info_get_draft_attachments:
+ *
+ * Returns: (nullable): the names of the files attached to the draft,
+ *   separated by ", ", or %NULL or "" when there are none
+ */
+const char *
+starling_conversation_info_get_draft_attachments (StarlingConversationInfo *self)
+{
+  g_return_val_if_fail (STARLING_IS_CONVERSATION_INFO (self), NULL);
+
+  return self->draft_attachments;
+}
+
+void
+starling_conversation_info_set_draft_attachments (StarlingConversationInfo *self,
+                                                  const char               *names)
+{
+  g_return_if_fail (STARLING_IS_CONVERSATION_INFO (self));
+
+  if (set_string (&self->draft_attachments, names))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRAFT_ATTACHMENTS]);
 }
 
 /**

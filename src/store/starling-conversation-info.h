@@ -34,6 +34,9 @@ void        starling_conversation_info_set_snippet         (StarlingConversation
 const char *starling_conversation_info_get_draft           (StarlingConversationInfo *self);
 void        starling_conversation_info_set_draft           (StarlingConversationInfo *self,
                                                             const char               *draft);
+const char *starling_conversation_info_get_draft_attachments (StarlingConversationInfo *self);
+void        starling_conversation_info_set_draft_attachments (StarlingConversationInfo *self,
+                                                              const char               *names);
 gboolean    starling_conversation_info_get_answering       (StarlingConversationInfo *self);
 void        starling_conversation_info_set_answering       (StarlingConversationInfo *self,
                                                             gboolean                  answering);

@@ -120,6 +120,17 @@ const char * const starling_store_migrations[] = {
   "  text            TEXT    NOT NULL,\n"
   "  updated         INTEGER NOT NULL\n"
   ");\n",
+
+  /* 4 -> 5: the files attached to a draft (parts JSON, large data in blobs),
+   * and their names for the list */
+  "ALTER TABLE drafts ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';\n"
+  "ALTER TABLE drafts ADD COLUMN attachment_names TEXT NOT NULL DEFAULT '';\n"
+  "CREATE TABLE draft_blobs (\n"
+  "  conversation_id INTEGER NOT NULL REFERENCES drafts (conversation_id) ON DELETE CASCADE,\n"
+  "  sha256          TEXT    NOT NULL,\n"
+  "  PRIMARY KEY (conversation_id, sha256)\n"
+  ") WITHOUT ROWID;\n"
+  "CREATE INDEX draft_blobs_by_sha256 ON draft_blobs (sha256);\n",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (starling_store_migrations) == STARLING_STORE_LATEST_VERSION);

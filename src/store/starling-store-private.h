@@ -77,7 +77,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreTokenizer, store_tokenizer_free)
 /* Schema: starling_store_migrations[i] takes a database from user_version i
  * to i + 1. Kept verbatim forever: tests build old databases with them. */
 extern const char * const starling_store_migrations[];
-#define STARLING_STORE_LATEST_VERSION 4
+#define STARLING_STORE_LATEST_VERSION 5
 
 /* Parts JSON: large inlineData out to blobs and back, display text. */
 char       *starling_parts_externalize   (const char  *blob_dir,
@@ -137,6 +137,7 @@ struct _StarlingConversationInfo
   char     *settings_json;
   char     *snippet;
   char     *draft;
+  char     *draft_attachments;
   gboolean  deleted;
   gboolean  answering;   /* the app's, not the history's */
   gboolean  unread;

@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "starling-json-span.h"
 #include "starling-store-private.h"
 
 /* Databases up to this size get PRAGMA quick_check at every start (tens of
@@ -106,7 +107,8 @@ static guint signals[N_SIGNALS];
   "c.settings_json, c.deleted_at, " \
   "(SELECT substr(m.text, 1, " G_STRINGIFY (SNIPPET_MAX_CHARS) ") FROM messages m " \
   " WHERE m.conversation_id = c.id ORDER BY m.created DESC LIMIT 1), " \
-  "(SELECT d.text FROM drafts d WHERE d.conversation_id = c.id)"
+  "(SELECT d.text FROM drafts d WHERE d.conversation_id = c.id), " \
+  "(SELECT d.attachment_names FROM drafts d WHERE d.conversation_id = c.id)"
 
 static const char sql_user_version[] = "PRAGMA user_version";
 static const char sql_quick_check[] = "PRAGMA quick_check";
@@ -162,10 +164,27 @@ static const char sql_set_draft[] =
   "INSERT INTO drafts (conversation_id, text, updated) VALUES (?1, ?2, ?3)"
   " ON CONFLICT (conversation_id) DO UPDATE SET text = excluded.text, updated = excluded.updated"
   " WHERE text IS NOT excluded.text";
-static const char sql_delete_draft[] =
-  "DELETE FROM drafts WHERE conversation_id = ?1";
+static const char sql_clear_draft_text[] =
+  "UPDATE drafts SET text = '', updated = ?2 WHERE conversation_id = ?1 AND text <> ''";
+static const char sql_delete_empty_draft[] =
+  "DELETE FROM drafts WHERE conversation_id = ?1 AND text = '' AND attachments = '[]'";
 static const char sql_get_draft[] =
   "SELECT text FROM drafts WHERE conversation_id = ?1";
+static const char sql_set_draft_attachments[] =
+  "INSERT INTO drafts (conversation_id, text, attachments, attachment_names, updated)"
+  " VALUES (?1, '', ?2, ?3, ?4)"
+  " ON CONFLICT (conversation_id) DO UPDATE SET attachments = excluded.attachments,"
+  " attachment_names = excluded.attachment_names, updated = excluded.updated"
+  " WHERE attachments IS NOT excluded.attachments OR attachment_names IS NOT excluded.attachment_names";
+static const char sql_clear_draft_attachments[] =
+  "UPDATE drafts SET attachments = '[]', attachment_names = '', updated = ?2"
+  " WHERE conversation_id = ?1 AND attachments <> '[]'";
+static const char sql_delete_draft_blobs[] =
+  "DELETE FROM draft_blobs WHERE conversation_id = ?1";
+static const char sql_insert_draft_blob[] =
+  "INSERT OR IGNORE INTO draft_blobs (conversation_id, sha256) VALUES (?1, ?2)";
+static const char sql_get_draft_attachments[] =
+  "SELECT attachments FROM drafts WHERE conversation_id = ?1";
 
 static const char sql_conversation_exists[] =
   "SELECT 1 FROM conversations WHERE id = ?1";
@@ -280,10 +299,12 @@ static const char sql_stats[] =
   "       (SELECT coalesce(sum(size), 0) FROM blobs)";
 static const char sql_orphan_blobs[] =
   "SELECT sha256 FROM blobs b"
-  " WHERE NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.sha256 = b.sha256)";
+  " WHERE NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.sha256 = b.sha256)"
+  " AND NOT EXISTS (SELECT 1 FROM draft_blobs db WHERE db.sha256 = b.sha256)";
 static const char sql_delete_blob[] =
   "DELETE FROM blobs WHERE sha256 = ?1"
-  " AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.sha256 = ?1)";
+  " AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.sha256 = ?1)"
+  " AND NOT EXISTS (SELECT 1 FROM draft_blobs db WHERE db.sha256 = ?1)";
 
 /* Helpers */
 
@@ -405,6 +426,7 @@ conversation_from_row (StoreStmt *stmt)
   info->deleted = sqlite3_column_type (stmt, 8) != SQLITE_NULL;
   info->snippet = column_dup (stmt, 9);
   info->draft = column_dup (stmt, 10);
+  info->draft_attachments = column_dup (stmt, 11);
   if (info->title == NULL)
     info->title = g_strdup ("");
   if (info->snippet != NULL)
@@ -1443,16 +1465,89 @@ starling_store_set_pinned (StarlingStore  *self,
                               pinned ? 1 : 0, error);
 }
 
+/* The blobs of @refs, each linked to its owner (a message or a draft) by @link_sql. */
+static gboolean
+insert_blob_refs (StarlingStore  *self,
+                  const char     *link_sql,
+                  gint64          owner_id,
+                  GPtrArray      *refs,
+                  GError        **error)
+{
+  for (guint i = 0; i < refs->len; i++)
+    {
+      StoreBlobRef *ref = g_ptr_array_index (refs, i);
+      g_autoptr(StoreStmt) blob = store_conn_prepare (self->conn, sql_insert_blob, error);
+      g_autoptr(StoreStmt) link = NULL;
+
+      if (blob == NULL)
+        return FALSE;
+      bind_text (blob, 1, ref->sha256);
+      bind_text (blob, 2, ref->mime_type);
+      sqlite3_bind_int64 (blob, 3, ref->size);
+      sqlite3_bind_int64 (blob, 4, store_now ());
+      if (!store_conn_step_done (self->conn, blob, error))
+        return FALSE;
+
+      link = store_conn_prepare (self->conn, link_sql, error);
+      if (link == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (link, 1, owner_id);
+      bind_text (link, 2, ref->sha256);
+      if (!store_conn_step_done (self->conn, link, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_conversation_exists (StarlingStore  *self,
+                           gint64          conversation_id,
+                           GError        **error)
+{
+  g_autoptr(StoreStmt) stmt = store_conn_prepare (self->conn, sql_conversation_exists, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return not_found (error, "conversation", conversation_id);
+  return TRUE;
+}
+
+/* Runs @sql with the conversation as ?1 and, if it has one, now as ?2;
+ * adds the rows it changed to @changes. */
+static gboolean
+draft_step (StarlingStore  *self,
+            const char     *sql,
+            gint64          conversation_id,
+            int            *changes,
+            GError        **error)
+{
+  g_autoptr(StoreStmt) stmt = store_conn_prepare (self->conn, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  if (sqlite3_bind_parameter_count (stmt) >= 2)
+    sqlite3_bind_int64 (stmt, 2, store_now ());
+  if (!store_conn_step_done (self->conn, stmt, error))
+    return FALSE;
+  *changes += sqlite3_changes (self->conn->db);
+  return TRUE;
+}
+
 /**
  * starling_store_set_draft:
  * @self: a #StarlingStore
  * @conversation_id: the conversation
  * @text: (nullable): what the user typed for it and has not sent; %NULL or
- *   only white space forgets the draft
+ *   only white space forgets the text (files attached to the draft stay)
  * @error: a place for an error
  *
- * Keeps the conversation's draft. It does not change when the conversation
- * was last updated, so the conversation keeps its place in the list.
+ * Keeps the text of the conversation's draft. It does not change when the
+ * conversation was last updated, so the conversation keeps its place in
+ * the list.
  */
 gboolean
 starling_store_set_draft (StarlingStore  *self,
@@ -1460,8 +1555,10 @@ starling_store_set_draft (StarlingStore  *self,
                           const char     *text,
                           GError        **error)
 {
-  g_autoptr(StoreStmt) stmt = NULL;
   gboolean empty = TRUE;
+  gboolean began;
+  gboolean ok;
+  int changes = 0;
 
   g_return_val_if_fail (STARLING_IS_STORE (self), FALSE);
 
@@ -1478,28 +1575,34 @@ starling_store_set_draft (StarlingStore  *self,
       return FALSE;
     }
 
-  stmt = store_conn_prepare (self->conn, sql_conversation_exists, error);
-  if (stmt == NULL)
+  if (!check_conversation_exists (self, conversation_id, error))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, conversation_id);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    return not_found (error, "conversation", conversation_id);
-  g_clear_pointer (&stmt, store_stmt_release);
 
-  stmt = store_conn_prepare (self->conn, empty ? sql_delete_draft : sql_set_draft, error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, conversation_id);
   if (!empty)
     {
+      g_autoptr(StoreStmt) stmt = store_conn_prepare (self->conn, sql_set_draft, error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, conversation_id);
       bind_text (stmt, 2, text);
       sqlite3_bind_int64 (stmt, 3, store_now ());
+      if (!store_conn_step_done (self->conn, stmt, error))
+        return FALSE;
+      changes = sqlite3_changes (self->conn->db);
     }
-  if (!store_conn_step_done (self->conn, stmt, error))
-    return FALSE;
+  else
+    {
+      if (!begin_if_needed (self, &began, error))
+        return FALSE;
+      ok = draft_step (self, sql_clear_draft_text, conversation_id, &changes, error) &&
+           draft_step (self, sql_delete_empty_draft, conversation_id, &changes, error);
+      if (!end_if_began (self, began, ok, error))
+        return FALSE;
+    }
 
   /* The list shows drafts: tell it only when something changed. */
-  if (sqlite3_changes (self->conn->db) > 0)
+  if (changes > 0)
     emit_changed (self, conversation_id);
   return TRUE;
 }
@@ -1510,8 +1613,8 @@ starling_store_set_draft (StarlingStore  *self,
  * @conversation_id: the conversation
  * @error: a place for an error
  *
- * Returns: (transfer full) (nullable): the conversation's draft, "" when it
- *   has none, %NULL on error
+ * Returns: (transfer full) (nullable): the text of the conversation's
+ *   draft, "" when it has none, %NULL on error
  */
 char *
 starling_store_dup_draft (StarlingStore  *self,
@@ -1536,6 +1639,142 @@ starling_store_dup_draft (StarlingStore  *self,
       return NULL;
     }
   return g_strdup ("");
+}
+
+/**
+ * starling_store_set_draft_attachments:
+ * @self: a #StarlingStore
+ * @conversation_id: the conversation
+ * @parts_json: (nullable): the files attached to the draft, a JSON array
+ *   of objects with an `inlineData` (and whatever else the caller keeps,
+ *   such as a file name); %NULL or `[]` forgets them
+ * @names: (nullable): the files' names, as the list shows them
+ * @error: a place for an error
+ *
+ * Keeps the files attached to the conversation's draft, large data in blob
+ * files as for messages. Like the text, it does not change when the
+ * conversation was last updated.
+ */
+gboolean
+starling_store_set_draft_attachments (StarlingStore  *self,
+                                      gint64          conversation_id,
+                                      const char     *parts_json,
+                                      const char     *names,
+                                      GError        **error)
+{
+  g_autoptr(StarlingJsonSpan) root = NULL;
+  g_autoptr(GPtrArray) refs = NULL;
+  g_autofree char *stored = NULL;
+  gboolean began;
+  gboolean ok;
+  int changes = 0;
+  int links = 0;   /* not a change the list shows */
+
+  g_return_val_if_fail (STARLING_IS_STORE (self), FALSE);
+
+  if (parts_json != NULL)
+    {
+      root = starling_json_span_parse (parts_json, strlen (parts_json), NULL);
+      if (root == NULL || root->type != STARLING_JSON_SPAN_ARRAY ||
+          (names != NULL && !g_utf8_validate (names, -1, NULL)))
+        {
+          g_set_error_literal (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_INVALID,
+                               "The draft's attachments are not a JSON array");
+          return FALSE;
+        }
+      if (root->children == NULL || root->children->len == 0)
+        parts_json = NULL;
+    }
+
+  if (!check_conversation_exists (self, conversation_id, error))
+    return FALSE;
+
+  if (parts_json != NULL)
+    {
+      /* The files first: a crash after them leaves files no row names,
+       * which the next garbage collection removes. */
+      refs = g_ptr_array_new_with_free_func ((GDestroyNotify) store_blob_ref_free);
+      stored = starling_parts_externalize (self->blob_dir, parts_json, refs, error);
+      if (stored == NULL)
+        return FALSE;
+    }
+
+  if (!begin_if_needed (self, &began, error))
+    return FALSE;
+
+  if (parts_json == NULL)
+    {
+      ok = draft_step (self, sql_clear_draft_attachments, conversation_id, &changes, error) &&
+           draft_step (self, sql_delete_draft_blobs, conversation_id, &changes, error) &&
+           draft_step (self, sql_delete_empty_draft, conversation_id, &changes, error);
+    }
+  else
+    {
+      g_autoptr(StoreStmt) stmt = store_conn_prepare (self->conn, sql_set_draft_attachments, error);
+
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (stmt, 1, conversation_id);
+          bind_text (stmt, 2, stored);
+          bind_text (stmt, 3, names != NULL ? names : "");
+          sqlite3_bind_int64 (stmt, 4, store_now ());
+          ok = store_conn_step_done (self->conn, stmt, error);
+          changes = ok ? sqlite3_changes (self->conn->db) : 0;
+        }
+      ok = ok &&
+           draft_step (self, sql_delete_draft_blobs, conversation_id, &links, error) &&
+           insert_blob_refs (self, sql_insert_draft_blob, conversation_id, refs, error);
+    }
+
+  if (!end_if_began (self, began, ok, error))
+    return FALSE;
+
+  if (changes == 0)
+    return TRUE;
+  emit_changed (self, conversation_id);
+  /* The files the draft no longer has, unless a message has them too. */
+  return starling_store_collect_garbage (self, error) >= 0;
+}
+
+/**
+ * starling_store_dup_draft_attachments:
+ * @self: a #StarlingStore
+ * @conversation_id: the conversation
+ * @missing: (out) (optional): set to %TRUE when a blob file could not be read
+ * @error: a place for an error
+ *
+ * Returns: (transfer full) (nullable): the files attached to the draft, as
+ *   given to starling_store_set_draft_attachments() (`[]` when there are
+ *   none), or %NULL on error
+ */
+char *
+starling_store_dup_draft_attachments (StarlingStore  *self,
+                                      gint64          conversation_id,
+                                      gboolean       *missing,
+                                      GError        **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (STARLING_IS_STORE (self), NULL);
+
+  if (missing != NULL)
+    *missing = FALSE;
+
+  stmt = store_conn_prepare (self->conn, sql_get_draft_attachments, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return starling_parts_restore (self->blob_dir, (const char *) sqlite3_column_text (stmt, 0), missing);
+  if (rc != SQLITE_DONE)
+    {
+      store_set_error (error, self->conn, rc);
+      return NULL;
+    }
+  return g_strdup ("[]");
 }
 
 gboolean
@@ -1906,39 +2145,6 @@ get_message_basics (StarlingStore      *self,
   return TRUE;
 }
 
-static gboolean
-insert_blob_refs (StarlingStore  *self,
-                  gint64          message_id,
-                  GPtrArray      *refs,
-                  GError        **error)
-{
-  for (guint i = 0; i < refs->len; i++)
-    {
-      StoreBlobRef *ref = g_ptr_array_index (refs, i);
-      g_autoptr(StoreStmt) blob = store_conn_prepare (self->conn, sql_insert_blob, error);
-      g_autoptr(StoreStmt) link = NULL;
-
-      if (blob == NULL)
-        return FALSE;
-      bind_text (blob, 1, ref->sha256);
-      bind_text (blob, 2, ref->mime_type);
-      sqlite3_bind_int64 (blob, 3, ref->size);
-      sqlite3_bind_int64 (blob, 4, store_now ());
-      if (!store_conn_step_done (self->conn, blob, error))
-        return FALSE;
-
-      link = store_conn_prepare (self->conn, sql_insert_message_blob, error);
-      if (link == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (link, 1, message_id);
-      bind_text (link, 2, ref->sha256);
-      if (!store_conn_step_done (self->conn, link, error))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
 /**
  * starling_store_append_message:
  * @self: a #StarlingStore
@@ -2029,7 +2235,7 @@ starling_store_append_message (StarlingStore        *self,
         break;
       message_id = sqlite3_last_insert_rowid (self->conn->db);
 
-      if (!insert_blob_refs (self, message_id, refs, error))
+      if (!insert_blob_refs (self, sql_insert_message_blob, message_id, refs, error))
         break;
 
       touch = store_conn_prepare (self->conn, sql_touch_conversation, error);
@@ -2110,7 +2316,7 @@ write_parts (StarlingStore        *self,
           break;
         }
 
-      if (!insert_blob_refs (self, message_id, refs, error))
+      if (!insert_blob_refs (self, sql_insert_message_blob, message_id, refs, error))
         break;
 
       ok = TRUE;
@@ -2280,7 +2486,7 @@ starling_store_set_message_request (StarlingStore  *self,
           not_found (error, "message", message_id);
           break;
         }
-      if (!insert_blob_refs (self, message_id, refs, error))
+      if (!insert_blob_refs (self, sql_insert_message_blob, message_id, refs, error))
         break;
       ok = TRUE;
     }

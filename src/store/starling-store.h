@@ -126,6 +126,15 @@ gboolean                  starling_store_set_draft               (StarlingStore 
 char                     *starling_store_dup_draft               (StarlingStore        *self,
                                                                   gint64                conversation_id,
                                                                   GError              **error);
+gboolean                  starling_store_set_draft_attachments   (StarlingStore        *self,
+                                                                  gint64                conversation_id,
+                                                                  const char           *parts_json,
+                                                                  const char           *names,
+                                                                  GError              **error);
+char                     *starling_store_dup_draft_attachments   (StarlingStore        *self,
+                                                                  gint64                conversation_id,
+                                                                  gboolean             *missing,
+                                                                  GError              **error);
 gboolean                  starling_store_delete_conversation     (StarlingStore        *self,
                                                                   gint64                conversation_id,
                                                                   GError              **error);

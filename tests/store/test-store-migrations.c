@@ -84,6 +84,9 @@ create_old_database (int version)
     "INSERT INTO message_blobs (message_id, sha256) VALUES (4, '%s');",
     sha256, sha256, PNG_SIZE, sha256);
   exec_sql (conn, sql);
+  /* drafts came with v4 */
+  if (version >= 4)
+    exec_sql (conn, "INSERT INTO drafts (conversation_id, text, updated) VALUES (1, 'Una bozza', 6000);");
 
   /* closed cleanly, as that version did */
   store_conn_close (g_steal_pointer (&conn), TRUE);
@@ -191,6 +194,26 @@ check_migrated (gconstpointer data)
     g_autofree char *draft = starling_store_dup_draft (store, 2, &error);
 
     g_assert_cmpstr (draft, ==, "Un'altra domanda");
+  }
+  /* a draft of v4 keeps its text and has no files; files can join it */
+  if (version >= 4)
+    {
+      g_autofree char *draft = starling_store_dup_draft (store, 1, &error);
+      g_autofree char *files = starling_store_dup_draft_attachments (store, 1, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (draft, ==, "Una bozza");
+      g_assert_cmpstr (files, ==, "[]");
+    }
+  starling_store_set_draft_attachments (store, 1, "[{\"name\": \"a.txt\", \"inlineData\": "
+                                        "{\"mimeType\": \"text/plain\", \"data\": \"aGk=\"}}]",
+                                        "a.txt", &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *files = starling_store_dup_draft_attachments (store, 1, NULL, &error);
+
+    g_assert_cmpstr (files, ==, "[{\"name\": \"a.txt\", \"inlineData\": "
+                     "{\"mimeType\": \"text/plain\", \"data\": \"aGk=\"}}]");
   }
 
   {

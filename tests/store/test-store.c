@@ -1506,6 +1506,152 @@ test_drafts (void)
   g_assert_cmpint (n, ==, 0);
 }
 
+/* Files attached to a draft: kept with it (large ones as blob files), back
+ * byte for byte, named in the list, and gone with the draft. */
+static void
+test_draft_attachments (void)
+{
+  g_autoptr(StarlingStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StarlingConversationInfo) info = NULL;
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GBytes) png = test_make_png (200 * 1024, 7);
+  g_autofree char *png_base64 = g_base64_encode (g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+  g_autofree char *sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, png);
+  g_autofree char *blob_path = starling_blob_path (starling_store_get_blob_dir (store), sha256);
+  g_autofree char *parts = g_strdup_printf ("[{\"name\": \"cat \\\"1\\\".png\", \"inlineData\": "
+                                            "{\"mimeType\": \"image/png\", \"data\": \"%s\"}},"
+                                            " {\"name\": \"notes.txt\", \"inlineData\": "
+                                            "{\"mimeType\": \"text/plain\", \"data\": \"aGk=\"}}]",
+                                            png_base64);
+  g_autofree char *back = NULL;
+  g_autofree char *draft = NULL;
+  g_autofree char *sql = NULL;
+  gboolean missing = TRUE;
+  gint64 a = new_conversation (store, "With files");
+  gint64 updated;
+
+  /* none yet */
+  back = starling_store_dup_draft_attachments (store, a, &missing, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back, ==, "[]");
+  g_assert_false (missing);
+  g_clear_pointer (&back, g_free);
+
+  info = starling_store_get_conversation (store, a, &error);
+  updated = starling_conversation_info_get_updated (info);
+  g_clear_object (&info);
+
+  /* files and no text make a draft; the large one is a file, not a column */
+  g_signal_connect (store, "conversation-changed", G_CALLBACK (changed_cb), seen);
+  g_assert_true (starling_store_set_draft_attachments (store, a, parts, "cat \"1\".png, notes.txt", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_true (test_file_equals (blob_path, g_bytes_get_data (png, NULL), g_bytes_get_size (png)));
+  g_assert_cmpint (test_sql_int (starling_store_get_path (store), "SELECT length(attachments) FROM drafts"),
+                   <, 1000);
+  /* the same files again change nothing and tell nobody */
+  g_assert_true (starling_store_set_draft_attachments (store, a, parts, "cat \"1\".png, notes.txt", &error));
+  g_assert_cmpuint (seen->len, ==, 1);
+
+  back = starling_store_dup_draft_attachments (store, a, &missing, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back, ==, parts);
+  g_assert_false (missing);
+  g_clear_pointer (&back, g_free);
+  info = starling_store_get_conversation (store, a, &error);
+  g_assert_cmpstr (starling_conversation_info_get_draft_attachments (info), ==, "cat \"1\".png, notes.txt");
+  g_assert_cmpstr (starling_conversation_info_get_draft (info), ==, "");
+  g_assert_cmpint (starling_conversation_info_get_updated (info), ==, updated);
+  g_clear_object (&info);
+
+  /* text comes and goes; the files stay */
+  g_assert_true (starling_store_set_draft (store, a, "What is in these?", &error));
+  g_assert_true (starling_store_set_draft (store, a, "", &error));
+  g_assert_no_error (error);
+  draft = starling_store_dup_draft (store, a, &error);
+  g_assert_cmpstr (draft, ==, "");
+  back = starling_store_dup_draft_attachments (store, a, NULL, &error);
+  g_assert_cmpstr (back, ==, parts);
+  g_clear_pointer (&back, g_free);
+  g_assert_true (starling_store_set_draft (store, a, "What is in these?", &error));
+
+  /* a blob file lost on disk is reported, not fatal */
+  {
+    g_autofree char *moved = g_strconcat (blob_path, ".moved", NULL);
+
+    g_assert_cmpint (g_rename (blob_path, moved), ==, 0);
+    back = starling_store_dup_draft_attachments (store, a, &missing, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (back);
+    g_assert_true (missing);
+    g_clear_pointer (&back, g_free);
+    g_assert_cmpint (g_rename (moved, blob_path), ==, 0);
+  }
+
+  /* garbage collection leaves a draft's files alone */
+  g_assert_cmpint (starling_store_collect_garbage (store, &error), ==, 0);
+  g_assert_true (g_file_test (blob_path, G_FILE_TEST_EXISTS));
+
+  /* bad input: a clear error, nothing written */
+  g_assert_false (starling_store_set_draft_attachments (store, a, "{\"name\": 1}", NULL, &error));
+  g_assert_error (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (starling_store_set_draft_attachments (store, a, "[{\"inlineData\"", NULL, &error));
+  g_assert_error (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (starling_store_set_draft_attachments (store, 999999, parts, "x", &error));
+  g_assert_error (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  back = starling_store_dup_draft_attachments (store, a, NULL, &error);
+  g_assert_cmpstr (back, ==, parts);
+  g_clear_pointer (&back, g_free);
+
+  /* the files removed: the text stays, the blob file goes */
+  g_assert_true (starling_store_set_draft_attachments (store, a, "[]", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (blob_path, G_FILE_TEST_EXISTS));
+  draft = (g_free (draft), starling_store_dup_draft (store, a, &error));
+  g_assert_cmpstr (draft, ==, "What is in these?");
+  info = starling_store_get_conversation (store, a, &error);
+  g_assert_cmpstr (starling_conversation_info_get_draft_attachments (info), ==, "");
+  g_clear_object (&info);
+
+  /* files only, then no files: no draft at all */
+  g_assert_true (starling_store_set_draft (store, a, NULL, &error));
+  g_assert_true (starling_store_set_draft_attachments (store, a, parts, "cat.png", &error));
+  g_assert_true (starling_store_set_draft_attachments (store, a, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (test_sql_int (starling_store_get_path (store), "SELECT count(*) FROM drafts"), ==, 0);
+
+  /* a file a sent message also has stays when the draft lets it go */
+  g_assert_true (starling_store_set_draft_attachments (store, a, parts, "cat.png", &error));
+  starling_store_append_message (store, a, 0, STARLING_STORE_ROLE_USER, parts,
+                                 STARLING_STORE_STATUS_COMPLETE, &error);
+  g_assert_no_error (error);
+  g_assert_true (starling_store_set_draft_attachments (store, a, NULL, NULL, &error));
+  g_assert_true (g_file_test (blob_path, G_FILE_TEST_EXISTS));
+
+  /* and a draft's files go with its conversation */
+  {
+    gint64 b = new_conversation (store, "Thrown away");
+    g_autoptr(GBytes) other = test_make_png (150 * 1024, 9);
+    g_autofree char *other_base64 = g_base64_encode (g_bytes_get_data (other, NULL), g_bytes_get_size (other));
+    g_autofree char *other_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, other);
+    g_autofree char *other_path = starling_blob_path (starling_store_get_blob_dir (store), other_sha256);
+    g_autofree char *other_parts = g_strdup_printf ("[{\"name\": \"b.png\", \"inlineData\": "
+                                                    "{\"mimeType\": \"image/png\", \"data\": \"%s\"}}]",
+                                                    other_base64);
+
+    g_assert_true (starling_store_set_draft_attachments (store, b, other_parts, "b.png", &error));
+    g_assert_true (g_file_test (other_path, G_FILE_TEST_EXISTS));
+    g_assert_true (starling_store_purge_conversation (store, b, &error));
+    g_assert_no_error (error);
+    g_assert_false (g_file_test (other_path, G_FILE_TEST_EXISTS));
+    g_assert_cmpint (test_sql_int (starling_store_get_path (store), "SELECT count(*) FROM draft_blobs"), ==, 0);
+  }
+}
+
 static void
 test_stats (void)
 {
@@ -1797,6 +1943,7 @@ main (int   argc,
   g_test_add_func ("/store/conversations/settings", test_settings);
   g_test_add_func ("/store/conversations/changed-signal", test_changed_signal);
   g_test_add_func ("/store/conversations/drafts", test_drafts);
+  g_test_add_func ("/store/conversations/draft-attachments", test_draft_attachments);
   g_test_add_func ("/store/messages/parts-round-trip", test_parts_round_trip);
   g_test_add_func ("/store/messages/parts-kept-inline", test_parts_kept_inline);
   g_test_add_func ("/store/messages/parts-packing", test_parts_packing);
