@@ -5,7 +5,10 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 
 #include "starling-attachment.h"
 
@@ -221,4 +224,134 @@ starling_attachment_get_thumbnail (StarlingAttachment *self)
     self->thumbnail = make_thumbnail (self->bytes);
 
   return self->thumbnail;
+}
+
+static void
+append_json_string (GString    *out,
+                    const char *value)
+{
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), value);
+  g_autofree char *quoted = json_to_string (node, FALSE);
+
+  g_string_append (out, quoted);
+}
+
+/**
+ * starling_attachments_to_json:
+ * @attachments: (element-type StarlingAttachment): files
+ * @names: (out) (optional): their names, separated by ", "
+ *
+ * The files as a JSON array of objects with their name and an `inlineData`
+ * (what a draft keeps of them).
+ *
+ * Returns: (transfer full): the JSON text
+ */
+char *
+starling_attachments_to_json (GPtrArray  *attachments,
+                              char      **names)
+{
+  GString *out = g_string_new ("[");
+  GString *joined = g_string_new (NULL);
+
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    {
+      StarlingAttachment *attachment = g_ptr_array_index (attachments, i);
+      gsize size;
+      const guchar *data = g_bytes_get_data (attachment->bytes, &size);
+      g_autofree char *base64 = g_base64_encode (data, size);
+
+      g_string_append (out, i > 0 ? ", {\"name\": " : "{\"name\": ");
+      append_json_string (out, attachment->name);
+      g_string_append (out, ", \"inlineData\": {\"mimeType\": ");
+      append_json_string (out, attachment->mime_type);
+      /* base64 needs no escaping */
+      g_string_append (out, ", \"data\": \"");
+      g_string_append (out, base64);
+      g_string_append (out, "\"}}");
+
+      if (joined->len > 0)
+        g_string_append (joined, ", ");
+      g_string_append (joined, attachment->name);
+    }
+  g_string_append_c (out, ']');
+
+  if (names != NULL)
+    *names = g_string_free (joined, FALSE);
+  else
+    g_string_free (joined, TRUE);
+
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+is_base64 (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * starling_attachments_from_json:
+ * @json: what starling_attachments_to_json() made
+ * @n_lost: (out) (optional): how many files could not be read back (their
+ *   data missing or damaged)
+ *
+ * Returns: (transfer full) (element-type StarlingAttachment): the files
+ */
+GPtrArray *
+starling_attachments_from_json (const char *json,
+                                guint      *n_lost)
+{
+  GPtrArray *attachments = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonNode) root = json != NULL ? json_from_string (json, NULL) : NULL;
+  JsonArray *array;
+  guint lost = 0;
+
+  if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
+    {
+      array = json_node_get_array (root);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          JsonObject *object = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+          JsonObject *inline_data = NULL;
+          const char *mime_type = NULL;
+          const char *data = NULL;
+          g_autoptr(GBytes) bytes = NULL;
+          gsize size;
+          guchar *decoded;
+
+          if (object != NULL && json_object_has_member (object, "inlineData") &&
+              JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "inlineData")))
+            inline_data = json_object_get_object_member (object, "inlineData");
+          if (inline_data != NULL)
+            {
+              mime_type = json_object_get_string_member_with_default (inline_data, "mimeType", NULL);
+              data = json_object_get_string_member_with_default (inline_data, "data", NULL);
+            }
+          /* a blob file that went missing leaves its marker, not base64 */
+          if (mime_type == NULL || data == NULL || !is_base64 (data))
+            {
+              lost++;
+              continue;
+            }
+
+          decoded = g_base64_decode (data, &size);
+          bytes = g_bytes_new_take (decoded, size);
+          g_ptr_array_add (attachments,
+                           starling_attachment_new (json_object_get_string_member_with_default (object, "name", ""),
+                                                    mime_type, bytes));
+        }
+    }
+  else if (json != NULL && strcmp (json, "[]") != 0)
+    {
+      lost++;
+    }
+
+  if (n_lost != NULL)
+    *n_lost = lost;
+
+  return attachments;
 }

@@ -32,4 +32,9 @@ gboolean            starling_attachment_is_image        (StarlingAttachment  *se
 GdkTexture         *starling_attachment_get_thumbnail   (StarlingAttachment  *self);
 gboolean            starling_attachment_mime_supported  (const char          *mime_type);
 
+char               *starling_attachments_to_json        (GPtrArray           *attachments,
+                                                         char               **names);
+GPtrArray          *starling_attachments_from_json      (const char          *json,
+                                                         guint               *n_lost);
+
 G_END_DECLS

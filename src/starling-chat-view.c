@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
@@ -37,6 +39,11 @@ struct _StarlingChatView
   gulong                anchor_handler;
   GdkFrameClock        *follow_clock;    /* places the list again after a layout that scrolled */
   gulong                follow_handler;
+  gint64                followed_frame;  /* the frame it last did, once per frame at most */
+  gboolean              follow_next_frame;
+  GdkFrameClock        *check_clock;     /* checks the list's place and height after each layout */
+  gulong                check_handler;
+  gint64                checked_frame;
   guint                 sticky : 1;
   guint                 scrolling : 1;
 
@@ -247,8 +254,9 @@ static void
 follow_cb (GdkFrameClock    *clock,
            StarlingChatView *self)
 {
+  self->followed_frame = gdk_frame_clock_get_frame_counter (clock);
   stop_following (self);
-  gtk_widget_queue_allocate (gtk_scrolled_window_get_child (self->scroller));
+  gtk_widget_queue_resize (GTK_WIDGET (self->message_list));
 }
 
 static gboolean
@@ -259,9 +267,78 @@ follow_tick_cb (GtkWidget     *widget,
   StarlingChatView *self = STARLING_CHAT_VIEW (widget);
 
   self->follow_tick_id = 0;
-  if (self->follow_handler != 0)
-    follow_cb (self->follow_clock, self);
+  if (self->follow_handler != 0 || self->follow_next_frame)
+    {
+      self->follow_next_frame = FALSE;
+      stop_following (self);
+      gtk_widget_queue_resize (GTK_WIDGET (self->message_list));
+    }
   return G_SOURCE_REMOVE;
+}
+
+/* After each layout, whether the list is where the scroll bar says, and as
+ * tall as its messages: in GTK 4.8 a message that grew while it was being
+ * placed, or a scroll value set while the viewport was being allocated, can
+ * leave either out of date until something else changes (the scroll bar at
+ * the end and the last lines drawn below the view, or out of reach). Each
+ * is put right once in a frame, and again in the next one if need be: GDK
+ * gives up on a frame whose layout keeps being asked for. */
+static void
+check_placement_cb (GdkFrameClock    *clock,
+                    StarlingChatView *self)
+{
+  GtkWidget *list = GTK_WIDGET (self->message_list);
+  GtkWidget *viewport = gtk_scrolled_window_get_child (self->scroller);
+  GtkWidget *last = gtk_widget_get_last_child (list);
+  gint64 frame = gdk_frame_clock_get_frame_counter (clock);
+  graphene_rect_t bounds;
+  gboolean stale_height = FALSE;
+  gboolean stale_place = FALSE;
+
+  if (last != NULL && gtk_widget_get_visible (last) && gtk_widget_compute_bounds (last, list, &bounds))
+    stale_height = bounds.origin.y + bounds.size.height > gtk_widget_get_height (list) + 0.5;
+  if (gtk_widget_compute_bounds (list, viewport, &bounds))
+    stale_place = fabs (bounds.origin.y + gtk_adjustment_get_value (get_vadjustment (self))) > 0.5;
+  if (!stale_height && !stale_place)
+    return;
+
+  if (frame == self->checked_frame)
+    {
+      /* already once in this frame: the next one */
+      self->follow_next_frame = TRUE;
+      if (self->follow_tick_id == 0)
+        self->follow_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), follow_tick_cb, NULL, NULL);
+      return;
+    }
+  self->checked_frame = frame;
+  gtk_widget_queue_resize (list);
+}
+
+static void
+starling_chat_view_map (GtkWidget *widget)
+{
+  StarlingChatView *self = STARLING_CHAT_VIEW (widget);
+
+  GTK_WIDGET_CLASS (starling_chat_view_parent_class)->map (widget);
+
+  disconnect_from_clock (&self->check_clock, &self->check_handler);
+  self->check_clock = gtk_widget_get_frame_clock (widget);
+  if (self->check_clock != NULL)
+    {
+      g_object_ref (self->check_clock);
+      self->check_handler = g_signal_connect_after (self->check_clock, "layout",
+                                                    G_CALLBACK (check_placement_cb), self);
+    }
+}
+
+static void
+starling_chat_view_unmap (GtkWidget *widget)
+{
+  StarlingChatView *self = STARLING_CHAT_VIEW (widget);
+
+  disconnect_from_clock (&self->check_clock, &self->check_handler);
+
+  GTK_WIDGET_CLASS (starling_chat_view_parent_class)->unmap (widget);
 }
 
 /* Content grew (a delta, a new row): follow it when the user is at the end.
@@ -286,8 +363,16 @@ adjustment_changed_cb (StarlingChatView *self)
   if (clock == NULL || self->follow_handler != 0)
     return;
 
-  self->follow_clock = g_object_ref (clock);
-  self->follow_handler = g_signal_connect_after (clock, "layout", G_CALLBACK (follow_cb), self);
+  /* Once per frame: the layout it asks for can change the height again
+   * (text laid out at its new width), and GDK gives up on a frame whose
+   * layout keeps being asked for. Then the next frame does it. */
+  if (gdk_frame_clock_get_frame_counter (clock) == self->followed_frame)
+    self->follow_next_frame = TRUE;
+  else
+    {
+      self->follow_clock = g_object_ref (clock);
+      self->follow_handler = g_signal_connect_after (clock, "layout", G_CALLBACK (follow_cb), self);
+    }
   /* When no other layout comes in this frame, the next frame does it: else
    * the list stays where it was drawn until something else changes. */
   if (self->follow_tick_id == 0)
@@ -398,14 +483,15 @@ save_draft_cb (gpointer user_data)
 {
   StarlingChatView *self = user_data;
   g_autofree char *text = starling_composer_dup_text (self->composer);
+  g_autoptr(GPtrArray) files = starling_composer_dup_attachments (self->composer);
 
   self->save_draft_source = 0;
-  starling_conversation_set_draft (self->conversation, text, FALSE);
+  starling_conversation_set_draft (self->conversation, text, files, FALSE);
   return G_SOURCE_REMOVE;
 }
 
 static void
-composer_text_changed_cb (StarlingChatView *self)
+composer_draft_changed_cb (StarlingChatView *self)
 {
   g_clear_handle_id (&self->save_draft_source, g_source_remove);
   self->save_draft_source = g_timeout_add (SAVE_DRAFT_DELAY_MS, save_draft_cb, self);
@@ -421,12 +507,14 @@ void
 starling_chat_view_save_draft (StarlingChatView *self)
 {
   g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) files = NULL;
 
   g_return_if_fail (STARLING_IS_CHAT_VIEW (self));
 
   g_clear_handle_id (&self->save_draft_source, g_source_remove);
   text = starling_composer_dup_text (self->composer);
-  starling_conversation_set_draft (self->conversation, text, TRUE);
+  files = starling_composer_dup_attachments (self->composer);
+  starling_conversation_set_draft (self->conversation, text, files, TRUE);
 }
 
 static void
@@ -498,6 +586,7 @@ starling_chat_view_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->follow_tick_id);
       self->follow_tick_id = 0;
     }
+  disconnect_from_clock (&self->check_clock, &self->check_handler);
   if (self->scroller != NULL)
     stop_keeping_place (self);
   stop_following (self);
@@ -522,6 +611,8 @@ starling_chat_view_class_init (StarlingChatViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = starling_chat_view_dispose;
+  widget_class->map = starling_chat_view_map;
+  widget_class->unmap = starling_chat_view_unmap;
 
   g_type_ensure (STARLING_TYPE_COMPOSER);
   g_type_ensure (STARLING_TYPE_SETTINGS_CHIPS);
@@ -554,6 +645,8 @@ starling_chat_view_init (StarlingChatView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->sticky = TRUE;
+  self->followed_frame = -1;
+  self->checked_frame = -1;
 
   placeholder = adw_status_page_new ();
   adw_status_page_set_icon_name (ADW_STATUS_PAGE (placeholder), "io.github.starlingchat.Starling-symbolic");
@@ -609,9 +702,24 @@ starling_chat_view_new (StarlingConversation *conversation)
   g_signal_connect_object (conversation, "notify::model", G_CALLBACK (conversation_model_changed_cb), self,
                            G_CONNECT_SWAPPED);
 
-  /* What the user left typed here last time. */
+  /* What the user left typed and attached here last time. */
   starling_composer_set_text (self->composer, starling_conversation_get_draft (conversation));
-  g_signal_connect_object (self->composer, "text-changed", G_CALLBACK (composer_text_changed_cb), self,
+  {
+    guint n_lost = 0;
+    g_autoptr(GPtrArray) files = starling_conversation_dup_draft_attachments (conversation, &n_lost);
+
+    starling_composer_set_attachments (self->composer, files);
+    if (n_lost > 0)
+      {
+        g_autofree char *message = g_strdup_printf (ngettext ("A file attached to this draft could not be read back",
+                                                              "%u files attached to this draft could not be read back",
+                                                              n_lost),
+                                                    n_lost);
+
+        starling_composer_show_error (self->composer, message);
+      }
+  }
+  g_signal_connect_object (self->composer, "draft-changed", G_CALLBACK (composer_draft_changed_cb), self,
                            G_CONNECT_SWAPPED);
 
   return GTK_WIDGET (self);

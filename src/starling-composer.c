@@ -40,7 +40,7 @@ enum {
 enum {
   SEND,
   STOP,
-  TEXT_CHANGED,
+  DRAFT_CHANGED,
   N_SIGNALS
 };
 
@@ -107,9 +107,11 @@ create_chip (StarlingComposer   *self,
 
   if (thumbnail != NULL)
     {
-      preview = gtk_picture_new_for_paintable (GDK_PAINTABLE (thumbnail));
-      gtk_picture_set_can_shrink (GTK_PICTURE (preview), TRUE);
-      gtk_widget_set_size_request (preview, 40, 40);
+      /* An image draws its paintable within its pixel size, whatever the
+       * thumbnail's own size */
+      preview = gtk_image_new_from_paintable (GDK_PAINTABLE (thumbnail));
+      gtk_image_set_pixel_size (GTK_IMAGE (preview), 40);
+      gtk_widget_add_css_class (preview, "thumbnail");
     }
   else
     {
@@ -163,6 +165,7 @@ attachments_changed_cb (StarlingComposer *self,
     }
 
   update_state (self);
+  g_signal_emit (self, signals[DRAFT_CHANGED], 0);
 }
 
 static void
@@ -190,7 +193,7 @@ buffer_changed_cb (StarlingComposer *self)
 {
   hide_error (self);
   update_state (self);
-  g_signal_emit (self, signals[TEXT_CHANGED], 0);
+  g_signal_emit (self, signals[DRAFT_CHANGED], 0);
 }
 
 static gboolean
@@ -462,8 +465,8 @@ starling_composer_class_init (StarlingComposerClass *klass)
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[STOP] = g_signal_new ("stop", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-  /* The text was typed, pasted, set or cleared. */
-  signals[TEXT_CHANGED] = g_signal_new ("text-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+  /* The text was typed, pasted, set or cleared, or a file attached or removed. */
+  signals[DRAFT_CHANGED] = g_signal_new ("draft-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -569,6 +572,23 @@ starling_composer_add_attachment (StarlingComposer   *self,
 
   hide_error (self);
   g_list_store_append (self->attachments, attachment);
+}
+
+/**
+ * starling_composer_set_attachments:
+ * @attachments: (nullable) (element-type StarlingAttachment): files
+ *
+ * Attaches @attachments instead of the files attached now.
+ */
+void
+starling_composer_set_attachments (StarlingComposer *self,
+                                   GPtrArray        *attachments)
+{
+  g_return_if_fail (STARLING_IS_COMPOSER (self));
+
+  g_list_store_splice (self->attachments, 0, g_list_model_get_n_items (G_LIST_MODEL (self->attachments)),
+                       attachments != NULL ? attachments->pdata : NULL,
+                       attachments != NULL ? attachments->len : 0);
 }
 
 void

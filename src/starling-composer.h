@@ -22,6 +22,8 @@ void        starling_composer_set_text         (StarlingComposer   *self,
 GPtrArray  *starling_composer_dup_attachments  (StarlingComposer   *self);
 void        starling_composer_add_attachment   (StarlingComposer   *self,
                                                 StarlingAttachment *attachment);
+void        starling_composer_set_attachments  (StarlingComposer   *self,
+                                                GPtrArray          *attachments);
 void        starling_composer_add_file         (StarlingComposer   *self,
                                                 GFile              *file);
 gboolean    starling_composer_add_dropped      (StarlingComposer   *self,

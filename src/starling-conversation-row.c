@@ -181,12 +181,21 @@ update_from_info (StarlingConversationRow *self)
     gtk_label_set_text (self->title_label, title_line);
 
   g_autofree char *draft_line = one_line (starling_conversation_info_get_draft (self->info));
-  gboolean has_draft = draft_line[0] != '\0';
+  gboolean has_draft;
+
+  /* Files attached and nothing typed: their names. */
+  if (draft_line[0] == '\0')
+    {
+      g_free (draft_line);
+      draft_line = one_line (starling_conversation_info_get_draft_attachments (self->info));
+    }
+  has_draft = draft_line[0] != '\0';
 
   if (has_draft)
     {
       /* Translators: the second line of a conversation in the list when the
-       * user typed a message there and has not sent it; %s is its start. */
+       * user typed a message there and has not sent it; %s is its start (or,
+       * with nothing typed, the names of the files attached to it). */
       g_autofree char *line = g_strdup_printf (_("Draft: %s"), draft_line);
 
       gtk_label_set_text (self->subtitle_label, line);

@@ -39,8 +39,12 @@ struct _StarlingConversation
   guint            save_source;
   gboolean         partial_dirty;
 
-  /* What the user typed and has not sent: never NULL. */
+  /* What the user typed and has not sent: never NULL; and the files
+   * attached to it (StarlingAttachment), read from the history only when
+   * asked for (draft_files_stored: it has some there, not read yet). */
   char            *draft;
+  GPtrArray       *draft_files;
+  gboolean         draft_files_stored;
   /* In the history only to keep its draft: no message was ever sent. */
   gboolean         only_draft;
 };
@@ -638,6 +642,7 @@ starling_conversation_finalize (GObject *object)
   g_clear_pointer (&self->model, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->draft, g_free);
+  g_clear_pointer (&self->draft_files, g_ptr_array_unref);
   g_clear_pointer (&self->settings, gem_generation_settings_free);
 
   G_OBJECT_CLASS (starling_conversation_parent_class)->finalize (object);
@@ -713,6 +718,7 @@ starling_conversation_init (StarlingConversation *self)
   self->messages = g_list_store_new (STARLING_TYPE_MESSAGE);
   self->title = g_strdup ("");
   self->draft = g_strdup ("");
+  self->draft_files = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 StarlingConversation *
@@ -857,7 +863,7 @@ starling_conversation_send (StarlingConversation *self,
 
   /* The prompt is in the history now: the draft it was is gone. */
   self->only_draft = FALSE;
-  starling_conversation_set_draft (self, NULL, FALSE);
+  starling_conversation_set_draft (self, NULL, NULL, FALSE);
 }
 
 void
@@ -1150,7 +1156,10 @@ starling_conversation_load (GemClient      *client,
 
   if (!load_active_path (self, error))
     return NULL;
-  self->only_draft = *self->draft != '\0' && g_list_model_get_n_items (G_LIST_MODEL (self->messages)) == 0;
+  self->draft_files_stored = starling_conversation_info_get_draft_attachments (info) != NULL &&
+                             *starling_conversation_info_get_draft_attachments (info) != '\0';
+  self->only_draft = (*self->draft != '\0' || self->draft_files_stored) &&
+                     g_list_model_get_n_items (G_LIST_MODEL (self->messages)) == 0;
 
   return g_steal_pointer (&self);
 }
@@ -1168,39 +1177,124 @@ starling_conversation_get_draft (StarlingConversation *self)
   return self->draft;
 }
 
+/* The files of the draft the history has and memory does not yet. */
+static guint
+read_draft_files (StarlingConversation *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  guint n_lost = 0;
+
+  if (!self->draft_files_stored)
+    return 0;
+  self->draft_files_stored = FALSE;
+  if (self->store == NULL || self->id == 0)
+    return 0;
+
+  json = starling_store_dup_draft_attachments (self->store, self->id, NULL, &error);
+  warn_store ("read the files of the draft", error);
+  if (json == NULL)
+    return 1;
+
+  g_ptr_array_unref (self->draft_files);
+  self->draft_files = starling_attachments_from_json (json, &n_lost);
+  return n_lost;
+}
+
+/**
+ * starling_conversation_dup_draft_attachments:
+ * @n_lost: (out) (optional): how many files of the draft could not be read
+ *   back from the history (the first time they are asked for)
+ *
+ * Returns: (transfer container) (element-type StarlingAttachment): the
+ *   files attached to the draft
+ */
+GPtrArray *
+starling_conversation_dup_draft_attachments (StarlingConversation *self,
+                                             guint                *n_lost)
+{
+  guint lost;
+
+  g_return_val_if_fail (STARLING_IS_CONVERSATION (self), NULL);
+
+  lost = read_draft_files (self);
+  if (n_lost != NULL)
+    *n_lost = lost;
+
+  return g_ptr_array_copy (self->draft_files, (GCopyFunc) g_object_ref, NULL);
+}
+
+static gboolean
+same_files (GPtrArray *a,
+            GPtrArray *b)
+{
+  guint n = b != NULL ? b->len : 0;
+
+  if (a->len != n)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (g_ptr_array_index (a, i) != g_ptr_array_index (b, i))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
 /**
  * starling_conversation_set_draft:
- * @text: (nullable): what the composer holds; %NULL or empty: no draft
+ * @text: (nullable): what the composer holds; %NULL or empty: no text
+ * @attachments: (nullable) (element-type StarlingAttachment): the files
+ *   attached in the composer; %NULL: none
  * @create: whether a conversation that is not in the history yet should be
  *   added to it to keep a draft (a new chat when the window closes); when
  *   %FALSE such a draft is kept in memory only
  *
- * Keeps the draft, and writes it to the history.
+ * Keeps the draft, and writes it to the history: the text, and the files
+ * when they changed.
  */
 void
 starling_conversation_set_draft (StarlingConversation *self,
                                  const char           *text,
+                                 GPtrArray            *attachments,
                                  gboolean              create)
 {
   g_autoptr(GError) error = NULL;
-  gboolean changed;
+  gboolean text_changed;
+  gboolean files_changed;
+  gboolean empty;
 
   g_return_if_fail (STARLING_IS_CONVERSATION (self));
 
+  read_draft_files (self);
   text = text != NULL ? text : "";
-  changed = g_strcmp0 (self->draft, text) != 0;
-  if (changed)
+  text_changed = g_strcmp0 (self->draft, text) != 0;
+  files_changed = !same_files (self->draft_files, attachments);
+  if (text_changed)
     {
       g_free (self->draft);
       self->draft = g_strdup (text);
     }
+  if (files_changed)
+    {
+      g_ptr_array_set_size (self->draft_files, 0);
+      for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+        g_ptr_array_add (self->draft_files, g_object_ref (g_ptr_array_index (attachments, i)));
+    }
+  empty = is_blank (text) && self->draft_files->len == 0;
 
   if (self->store == NULL)
     return;
 
   /* A chat that was in the history only for its draft, left empty: it goes,
    * rather than stay in the list as an empty "New Chat". */
-  if (create && *text == '\0' && self->only_draft && g_list_model_get_n_items (G_LIST_MODEL (self->messages)) == 0)
+  if (create && empty && self->only_draft && g_list_model_get_n_items (G_LIST_MODEL (self->messages)) == 0)
     {
       gint64 id = self->id;
 
@@ -1220,17 +1314,25 @@ starling_conversation_set_draft (StarlingConversation *self,
   if (self->id == 0)
     {
       /* Added to the history for its draft: the list needs to hear of it. */
-      if (!create || *text == '\0' || !ensure_stored (self))
+      if (!create || empty || !ensure_stored (self))
         return;
       self->only_draft = TRUE;
-      changed = TRUE;
+      text_changed = TRUE;
+      files_changed = self->draft_files->len > 0;
     }
-  else if (!changed && !create)
+  else if (!text_changed && !files_changed && !create)
     {
       return;
     }
 
-  if (starling_store_set_draft (self->store, self->id, text, &error) && changed)
+  if (starling_store_set_draft (self->store, self->id, text, &error) && files_changed)
+    {
+      g_autofree char *names = NULL;
+      g_autofree char *json = starling_attachments_to_json (self->draft_files, &names);
+
+      starling_store_set_draft_attachments (self->store, self->id, json, names, &error);
+    }
+  if (error == NULL && (text_changed || files_changed))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRAFT]);
   warn_store ("keep the draft", error);
 }

@@ -29,8 +29,11 @@ StarlingConversation *starling_conversation_load           (GemClient           
                                                             GError              **error);
 gint64                starling_conversation_get_id         (StarlingConversation *self);
 const char           *starling_conversation_get_draft      (StarlingConversation *self);
+GPtrArray            *starling_conversation_dup_draft_attachments (StarlingConversation *self,
+                                                                   guint                *n_lost);
 void                  starling_conversation_set_draft      (StarlingConversation *self,
                                                             const char           *text,
+                                                            GPtrArray            *attachments,
                                                             gboolean              create);
 StarlingStore        *starling_conversation_get_store      (StarlingConversation *self);
 GListModel           *starling_conversation_get_messages   (StarlingConversation *self);

@@ -50,6 +50,8 @@ struct _StarlingSidebar
   GtkListView        *results_view;
 
   StarlingStore      *store;
+  gulong              store_changed_handler;
+  GThread            *thread;          /* the one the sidebar lives in */
   AdwToastOverlay    *toast_overlay;   /* weak */
 
   GListStore         *rows;            /* headers and StarlingConversationInfo */
@@ -1351,6 +1353,7 @@ starling_sidebar_dispose (GObject *object)
   g_clear_object (&self->results_selection);
   g_clear_object (&self->rows);
   g_clear_object (&self->results);
+  g_clear_signal_handler (&self->store_changed_handler, self->store);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (starling_sidebar_parent_class)->dispose (object);
@@ -1525,6 +1528,7 @@ starling_sidebar_init (StarlingSidebar *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->thread = g_thread_self ();
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->activity = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->touched = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -1570,6 +1574,45 @@ starling_sidebar_get_store (StarlingSidebar *self)
   return self->store;
 }
 
+typedef struct
+{
+  GWeakRef sidebar;
+  gint64   id;
+} Changed;
+
+static gboolean
+changed_in_thread_cb (gpointer user_data)
+{
+  Changed *changed = user_data;
+  g_autoptr(StarlingSidebar) self = g_weak_ref_get (&changed->sidebar);
+
+  if (self != NULL)
+    starling_sidebar_conversation_changed (self, changed->id);
+  g_weak_ref_clear (&changed->sidebar);
+  g_free (changed);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_changed_cb (StarlingStore   *store,
+                  gint64           conversation_id,
+                  StarlingSidebar *self)
+{
+  Changed *changed;
+
+  if (g_thread_self () == self->thread)
+    {
+      starling_sidebar_conversation_changed (self, conversation_id);
+      return;
+    }
+
+  /* made on the store's worker thread: read it back in ours */
+  changed = g_new0 (Changed, 1);
+  g_weak_ref_init (&changed->sidebar, self);
+  changed->id = conversation_id;
+  g_idle_add (changed_in_thread_cb, changed);
+}
+
 /**
  * starling_sidebar_set_store:
  * @store: (nullable): the history
@@ -1584,8 +1627,15 @@ starling_sidebar_set_store (StarlingSidebar *self,
   g_return_if_fail (STARLING_IS_SIDEBAR (self));
   g_return_if_fail (store == NULL || STARLING_IS_STORE (store));
 
-  if (!g_set_object (&self->store, store))
+  if (self->store == store)
     return;
+
+  g_clear_signal_handler (&self->store_changed_handler, self->store);
+  g_set_object (&self->store, store);
+  /* Changes made elsewhere (another window, the search provider) show here too. */
+  if (store != NULL)
+    self->store_changed_handler = g_signal_connect (store, "conversation-changed",
+                                                    G_CALLBACK (store_changed_cb), self);
 
   self->selected_id = 0;
   clear_results (self);
@@ -1701,6 +1751,8 @@ starling_sidebar_conversation_changed (StarlingSidebar *self,
       starling_conversation_info_set_title (existing, starling_conversation_info_get_title (info));
       starling_conversation_info_set_snippet (existing, starling_conversation_info_get_snippet (info));
       starling_conversation_info_set_draft (existing, starling_conversation_info_get_draft (info));
+      starling_conversation_info_set_draft_attachments (existing,
+                                                        starling_conversation_info_get_draft_attachments (info));
     }
   else
     {

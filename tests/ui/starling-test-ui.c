@@ -210,6 +210,23 @@ starling_test_find_widget (GtkWidget  *root,
   return NULL;
 }
 
+/* The first widget under @root (itself included) with @css_class, shown or not. */
+GtkWidget *
+starling_test_find_with_css_class (GtkWidget  *root,
+                                   const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = starling_test_find_with_css_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* The status page on screen: a stack keeps its other pages as unmapped children. */
 GtkWidget *
 starling_test_find_visible_status_page (GtkWidget *root)

@@ -37,6 +37,8 @@ gboolean   starling_test_wait_for           (gboolean   (*condition) (gpointer u
 GtkWidget *starling_test_find_widget        (GtkWidget   *root,
                                              GType        type,
                                              const char  *label);
+GtkWidget *starling_test_find_with_css_class (GtkWidget  *root,
+                                              const char *css_class);
 GtkWidget *starling_test_find_visible_status_page (GtkWidget *root);
 guint      starling_test_count_distinct_colors (GtkWidget *widget);
 char      *starling_test_collect_text       (GtkWidget   *widget);

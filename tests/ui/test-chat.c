@@ -711,6 +711,16 @@ test_paste_attachments (StarlingTestContext *context)
   gtk_widget_grab_focus (text_view);
   g_assert_true (gtk_widget_activate_action (text_view, "clipboard.paste", NULL));
   g_assert_true (starling_test_wait_for (has_attachments, &wait, 5000));
+  /* Its chip is a small thumbnail beside the name, whatever the image's size:
+   * the message box stays close to the conversation. */
+  starling_test_wait_until_drawn (GTK_WIDGET (view));
+  {
+    GtkWidget *chip = starling_test_find_with_css_class (GTK_WIDGET (composer), "attachment-chip");
+
+    g_assert_nonnull (chip);
+    g_assert_cmpint (gtk_widget_get_height (chip), <=, 56);
+    g_assert_cmpint (gtk_widget_get_width (chip), <=, 260);
+  }
 
   parts = send_and_get_parts (view, "What is this?", 3, &body2);
   g_assert_cmpuint (json_array_get_length (parts), ==, 2);
@@ -1183,7 +1193,11 @@ at_bottom (StarlingChatView *view)
   int n = 0;
 
   if (gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) < gtk_adjustment_get_upper (adj) - 2)
-    return FALSE;
+    {
+      g_test_message ("not at the end: value %g, page %g, upper %g", gtk_adjustment_get_value (adj),
+                      gtk_adjustment_get_page_size (adj), gtk_adjustment_get_upper (adj));
+      return FALSE;
+    }
 
   /* And what is drawn is what the scroll bar says: the last message ends
    * at the bottom of the view, not somewhere below it. */
@@ -1195,8 +1209,17 @@ at_bottom (StarlingChatView *view)
                                  &GRAPHENE_POINT_INIT (0, gtk_widget_get_height (last)), &end))
     return FALSE;
 
-  return end.y <= gtk_widget_get_height (GTK_WIDGET (scroller)) + 1 &&
-         end.y >= gtk_widget_get_height (GTK_WIDGET (scroller)) - 64;
+  if (end.y > gtk_widget_get_height (GTK_WIDGET (scroller)) + 1 ||
+      end.y < gtk_widget_get_height (GTK_WIDGET (scroller)) - 64)
+    {
+      g_test_message ("the last message ends at %g in a view %d high (value %g, page %g, upper %g,"
+                      " list %d high, last row %d high)", end.y,
+                      gtk_widget_get_height (GTK_WIDGET (scroller)), gtk_adjustment_get_value (adj),
+                      gtk_adjustment_get_page_size (adj), gtk_adjustment_get_upper (adj),
+                      gtk_widget_get_height (GTK_WIDGET (list)), gtk_widget_get_height (last));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static GtkAdjustment *

@@ -8,6 +8,8 @@
 #include <adwaita.h>
 #include <math.h>
 
+#include <glib/gstdio.h>
+
 #include "fake-gemini.h"
 #include "starling-chat-view.h"
 #include "starling-composer.h"
@@ -677,6 +679,291 @@ test_drafts (void)
   starling_test_run_in_app (check_drafts, NULL);
 }
 
+/* --- Files attached to a draft: kept with it, back after a restart --- */
+
+static GtkWidget *
+button_labelled (GtkWidget  *root,
+                 const char *tooltip)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = button_labelled (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GPtrArray *
+composer_files (StarlingChatView *view)
+{
+  return starling_composer_dup_attachments (starling_chat_view_get_composer (view));
+}
+
+static char *
+blob_file_of (StarlingStore *store,
+              GBytes        *bytes)
+{
+  g_autofree char *sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  g_autofree char *prefix = g_strndup (sha256, 2);
+
+  return g_build_filename (starling_store_get_blob_dir (store), prefix, sha256, NULL);
+}
+
+static gboolean
+composer_says (gpointer user_data)
+{
+  StarlingChatView *view = user_data;
+  g_autofree char *text = starling_test_collect_text (GTK_WIDGET (starling_chat_view_get_composer (view)));
+
+  return strstr (text, "A file attached to this draft could not be read back") != NULL;
+}
+
+typedef struct
+{
+  StarlingStore *store;
+  gint64         id;
+  const char    *with;      /* a file name the draft must have, or NULL */
+  const char    *without;   /* and one it must not have, or NULL */
+} FilesWait;
+
+static gboolean
+draft_files_are (gpointer user_data)
+{
+  FilesWait *wait = user_data;
+  g_autofree char *json = starling_store_dup_draft_attachments (wait->store, wait->id, NULL, NULL);
+
+  return json != NULL &&
+         (wait->with == NULL || strstr (json, wait->with) != NULL) &&
+         (wait->without == NULL || strstr (json, wait->without) == NULL);
+}
+
+static void
+check_draft_files (StarlingTestContext *context)
+{
+  StarlingStore *store = starling_application_get_store (context->app);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 32, 24);
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GBytes) photo_bytes = NULL;
+  g_autoptr(GString) notes_text = g_string_new (NULL);
+  g_autoptr(GBytes) notes_bytes = NULL;
+  g_autoptr(StarlingAttachment) photo = NULL;
+  g_autoptr(StarlingAttachment) notes = NULL;
+  g_autoptr(GPtrArray) files = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *notes_blob = NULL;
+  g_autofree char *shown = NULL;
+  StarlingChatView *view;
+  StarlingWindow *second;
+  gboolean missing = TRUE;
+  gint64 id, prompt, fresh = 0;
+
+  gdk_pixbuf_fill (pixbuf, 0x3366ccff);
+  texture = gdk_texture_new_for_pixbuf (pixbuf);
+  photo_bytes = gdk_texture_save_to_png_bytes (texture);
+  photo = starling_attachment_new ("matterhorn.png", "image/png", photo_bytes);
+  /* large enough to be kept as a blob file */
+  for (guint i = 0; i < 800; i++)
+    g_string_append_printf (notes_text, "Day %u: Zermatt, then up to the hut.\n", i);
+  notes_bytes = g_bytes_new (notes_text->str, notes_text->len);
+  notes = starling_attachment_new ("notes.txt", "text/plain", notes_bytes);
+  notes_blob = blob_file_of (store, notes_bytes);
+
+  id = starling_store_create_conversation (store, "Photos from the trip", "gemini-2.5-flash", NULL, &error);
+  g_assert_no_error (error);
+  prompt = starling_store_append_message (store, id, 0, STARLING_STORE_ROLE_USER,
+                                          "[{\"text\":\"Where should we hike?\"}]", STARLING_STORE_STATUS_COMPLETE, &error);
+  starling_store_append_message (store, id, prompt, STARLING_STORE_ROLE_MODEL,
+                                 "[{\"text\":\"Around Zermatt.\"}]", STARLING_STORE_STATUS_COMPLETE, &error);
+  g_assert_no_error (error);
+
+  /* A question and two files: kept as soon as the user pauses. */
+  g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), id, 0));
+  view = wait_for_shown_chat (context->window);
+  type_into (view, "Which mountain is this?");
+  starling_composer_add_attachment (starling_chat_view_get_composer (view), photo);
+  starling_composer_add_attachment (starling_chat_view_get_composer (view), notes);
+  {
+    FilesWait wait = { store, id, "\"notes.txt\"", NULL };
+
+    g_assert_true (starling_test_wait_for (draft_files_are, &wait, 5000));
+  }
+  json = starling_store_dup_draft_attachments (store, id, &missing, &error);
+  g_assert_no_error (error);
+  g_assert_false (missing);
+  g_assert_nonnull (strstr (json, "\"matterhorn.png\""));
+  g_assert_nonnull (strstr (json, "\"notes.txt\""));
+  g_assert_true (g_file_test (notes_blob, G_FILE_TEST_EXISTS));
+  assert_sidebar_shows (context->window, "Draft: Which mountain is this?", TRUE);
+
+  /* Removing one (its chip's button) is kept too. */
+  gtk_widget_activate (button_labelled (GTK_WIDGET (starling_chat_view_get_composer (view)), "Remove notes.txt"));
+  {
+    FilesWait wait = { store, id, NULL, "\"notes.txt\"" };
+
+    g_assert_true (starling_test_wait_for (draft_files_are, &wait, 5000));
+  }
+  g_clear_pointer (&json, g_free);
+  json = starling_store_dup_draft_attachments (store, id, NULL, &error);
+  g_assert_nonnull (strstr (json, "\"matterhorn.png\""));
+  g_assert_null (strstr (json, "\"notes.txt\""));
+  g_assert_false (g_file_test (notes_blob, G_FILE_TEST_EXISTS));
+  starling_composer_add_attachment (starling_chat_view_get_composer (view), notes);
+  {
+    FilesWait wait = { store, id, "\"notes.txt\"", NULL };
+
+    g_assert_true (starling_test_wait_for (draft_files_are, &wait, 5000));
+  }
+
+  /* Another window (a restart reads the same history): the text and both
+   * files are in the composer, byte for byte. */
+  second = starling_window_new (context->app);
+  gtk_window_present (GTK_WINDOW (second));
+  g_assert_true (starling_window_open_conversation (second, id, 0));
+  view = wait_for_shown_chat (GTK_WINDOW (second));
+  shown = composer_text (view);
+  g_assert_cmpstr (shown, ==, "Which mountain is this?");
+  files = composer_files (view);
+  g_assert_cmpuint (files->len, ==, 2);
+  g_assert_cmpstr (starling_attachment_get_name (g_ptr_array_index (files, 0)), ==, "matterhorn.png");
+  g_assert_cmpstr (starling_attachment_get_mime_type (g_ptr_array_index (files, 0)), ==, "image/png");
+  g_assert_true (g_bytes_equal (starling_attachment_get_bytes (g_ptr_array_index (files, 0)), photo_bytes));
+  g_assert_cmpstr (starling_attachment_get_name (g_ptr_array_index (files, 1)), ==, "notes.txt");
+  g_assert_true (g_bytes_equal (starling_attachment_get_bytes (g_ptr_array_index (files, 1)), notes_bytes));
+  g_clear_pointer (&files, g_ptr_array_unref);
+  /* the chips are there to see, and to remove */
+  g_assert_nonnull (button_labelled (GTK_WIDGET (starling_chat_view_get_composer (view)), "Remove matterhorn.png"));
+  g_assert_nonnull (button_labelled (GTK_WIDGET (starling_chat_view_get_composer (view)), "Remove notes.txt"));
+  starling_test_save_screenshot (GTK_WIDGET (second), "screenshot-draft-files.png");
+
+  /* Files and no text, in a new chat: it joins the list, named by its file. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (second), "win.new-chat", NULL));
+  view = wait_for_shown_chat (GTK_WINDOW (second));
+  starling_composer_add_attachment (starling_chat_view_get_composer (view), photo);
+  gtk_window_close (GTK_WINDOW (second));
+  {
+    g_autoptr(GPtrArray) infos = starling_store_list_conversations (store, 0, 100, &error);
+
+    for (guint i = 0; i < infos->len; i++)
+      if (g_strcmp0 (starling_conversation_info_get_draft_attachments (g_ptr_array_index (infos, i)),
+                     "matterhorn.png") == 0 && starling_conversation_info_get_id (g_ptr_array_index (infos, i)) != id)
+        fresh = starling_conversation_info_get_id (g_ptr_array_index (infos, i));
+  }
+  g_assert_cmpint (fresh, !=, 0);
+  assert_sidebar_shows (context->window, "Draft: matterhorn.png", TRUE);
+
+  /* A blob file lost on disk: what can come back does, and the composer says what did not. */
+  {
+    g_autofree char *moved = g_strconcat (notes_blob, ".moved", NULL);
+    StarlingWindow *third = starling_window_new (context->app);
+
+    g_assert_cmpint (g_rename (notes_blob, moved), ==, 0);
+    gtk_window_present (GTK_WINDOW (third));
+    g_assert_true (starling_window_open_conversation (third, id, 0));
+    view = wait_for_shown_chat (GTK_WINDOW (third));
+    g_clear_pointer (&shown, g_free);
+    shown = composer_text (view);
+    g_assert_cmpstr (shown, ==, "Which mountain is this?");
+    files = composer_files (view);
+    g_assert_cmpuint (files->len, ==, 1);
+    g_assert_cmpstr (starling_attachment_get_name (g_ptr_array_index (files, 0)), ==, "matterhorn.png");
+    g_clear_pointer (&files, g_ptr_array_unref);
+    g_assert_true (starling_test_wait_for (composer_says, view, 5000));
+    gtk_window_destroy (GTK_WINDOW (third));
+    g_assert_cmpint (g_rename (moved, notes_blob), ==, 0);
+  }
+
+  /* Sent: the files go with the prompt, and the draft is gone. */
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=The Matterhorn.");
+  fake_gemini_clear_requests (fake);
+  g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), id, 0));
+  view = wait_for_shown_chat (context->window);
+  files = composer_files (view);
+  g_assert_cmpuint (files->len, ==, 2);
+  g_clear_pointer (&files, g_ptr_array_unref);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (starling_chat_view_get_composer (view)), "composer.send", NULL));
+  {
+    Wait wait = { starling_chat_view_get_conversation (view), 3 };
+
+    g_assert_true (starling_test_wait_for (answer_done, &wait, 10000));
+  }
+  {
+    g_autoptr(GPtrArray) requests = fake_gemini_dup_requests (fake);
+    g_autoptr(JsonNode) body = NULL;
+    g_autofree char *sent = NULL;
+
+    g_assert_cmpuint (requests->len, ==, 1);
+    body = fake_gemini_request_dup_json (g_ptr_array_index (requests, 0));
+    sent = json_to_string (body, FALSE);
+    g_assert_nonnull (strstr (sent, "image/png"));
+    g_assert_nonnull (strstr (sent, "text/plain"));
+    g_assert_nonnull (strstr (sent, "Which mountain is this?"));
+  }
+  g_clear_pointer (&json, g_free);
+  json = starling_store_dup_draft_attachments (store, id, NULL, &error);
+  g_assert_cmpstr (json, ==, "[]");
+  files = composer_files (view);
+  g_assert_cmpuint (files->len, ==, 0);
+  /* the prompt keeps its file (the same blob), though the draft let it go */
+  g_assert_true (g_file_test (notes_blob, G_FILE_TEST_EXISTS));
+  assert_sidebar_shows (context->window, "Draft: Which mountain is this?", FALSE);
+}
+
+static void
+test_draft_files (void)
+{
+  starling_test_run_in_app (check_draft_files, NULL);
+}
+
+/* --- Two windows on one history: each list follows what the other does --- */
+
+static void
+check_two_windows (StarlingTestContext *context)
+{
+  StarlingStore *store = starling_application_get_store (context->app);
+  g_autoptr(GError) error = NULL;
+  StarlingWindow *second = starling_window_new (context->app);
+  StarlingChatView *view;
+  StarlingConversation *conversation;
+
+  gtk_window_present (GTK_WINDOW (second));
+
+  /* A chat started in the second window shows in the first one's list. */
+  fake_gemini_route (fake, "gemini-2.5-flash", "text=Otters hold hands while they sleep.");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (second), "win.new-chat", NULL));
+  view = wait_for_shown_chat (GTK_WINDOW (second));
+  conversation = starling_chat_view_get_conversation (view);
+  type_into (view, "Tell me about otters");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (starling_chat_view_get_composer (view)), "composer.send", NULL));
+  {
+    Wait wait = { conversation, 1 };
+
+    g_assert_true (starling_test_wait_for (answer_done, &wait, 10000));
+  }
+  assert_sidebar_shows (context->window, "Tell me about otters", TRUE);
+  assert_sidebar_shows (context->window, "Otters hold hands while they sleep.", TRUE);
+
+  /* Renamed there, renamed here. */
+  starling_conversation_set_title (conversation, "Sea otters, renamed");
+  assert_sidebar_shows (context->window, "Sea otters, renamed", TRUE);
+
+  /* Deleted here (as the list's Delete does), gone there too. */
+  g_assert_true (starling_store_delete_conversation (store, starling_conversation_get_id (conversation), &error));
+  g_assert_no_error (error);
+  assert_sidebar_shows (GTK_WINDOW (second), "Sea otters, renamed", FALSE);
+  gtk_window_destroy (GTK_WINDOW (second));
+}
+
+static void
+test_two_windows (void)
+{
+  starling_test_run_in_app (check_two_windows, NULL);
+}
+
 /* --- Answers in the background: the list shows which chat is answering, then which has an answer not seen yet --- */
 
 static GtkWidget *
@@ -892,6 +1179,8 @@ main (int   argc,
   g_test_add_func ("/history/search-result-opens", test_search_result_opens);
   g_test_add_func ("/history/long-conversation", test_long_conversation);
   g_test_add_func ("/history/drafts", test_drafts);
+  g_test_add_func ("/history/draft-files", test_draft_files);
+  g_test_add_func ("/history/two-windows", test_two_windows);
   g_test_add_func ("/history/background-answers", test_background_answers);
   g_test_add_func ("/history/conversation-keys", test_conversation_keys);
 

@@ -112,22 +112,6 @@ answers_laid_out (gpointer user_data)
 }
 
 static GtkWidget *
-find_with_class (GtkWidget  *root,
-                 const char *css_class)
-{
-  if (gtk_widget_has_css_class (root, css_class))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_with_class (child, css_class);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
 shown_viewer (void)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
@@ -162,7 +146,7 @@ static void
 check_image_keyboard (StarlingTestContext *context,
                       GtkWidget           *row)
 {
-  GtkWidget *button = find_with_class (row, "message-image");
+  GtkWidget *button = starling_test_find_with_css_class (row, "message-image");
   GtkWidget *popover;
   g_autofree char *items = NULL;
 
