@@ -501,7 +501,8 @@ composer_draft_changed_cb (StarlingChatView *self)
  * starling_chat_view_save_draft:
  *
  * Writes what the composer holds to the history now, adding a new chat to
- * it if it holds something: the window is closing.
+ * it if it holds something, and the text of any prompt being edited: the
+ * user leaves the chat or closes the window.
  */
 void
 starling_chat_view_save_draft (StarlingChatView *self)
@@ -515,6 +516,7 @@ starling_chat_view_save_draft (StarlingChatView *self)
   text = starling_composer_dup_text (self->composer);
   files = starling_composer_dup_attachments (self->composer);
   starling_conversation_set_draft (self->conversation, text, files, TRUE);
+  starling_conversation_save_edit_drafts (self->conversation);
 }
 
 static void

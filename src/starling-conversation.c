@@ -47,9 +47,15 @@ struct _StarlingConversation
   gboolean         draft_files_stored;
   /* In the history only to keep its draft: no message was ever sent. */
   gboolean         only_draft;
+  /* Prompts whose Edit and Resend text changed, not written yet */
+  GPtrArray       *edits;
+  guint            edits_source;
 };
 
 G_DEFINE_FINAL_TYPE (StarlingConversation, starling_conversation, G_TYPE_OBJECT)
+
+/* As for the composer's draft: a crash loses at most this moment of typing. */
+#define SAVE_EDIT_DELAY_MS 500
 
 enum {
   PROP_0,
@@ -615,6 +621,9 @@ starling_conversation_dispose (GObject *object)
 {
   StarlingConversation *self = STARLING_CONVERSATION (object);
 
+  if (self->edits != NULL)
+    starling_conversation_save_edit_drafts (self);
+  g_clear_pointer (&self->edits, g_ptr_array_unref);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_signal_handler (&self->delta_handler, self->client);
@@ -1433,4 +1442,69 @@ starling_conversation_set_stream (StarlingConversation *self,
   g_return_if_fail (STARLING_IS_CONVERSATION (self));
 
   self->stream = !!stream;
+}
+
+/**
+ * starling_conversation_save_edit_drafts:
+ *
+ * Writes to the history, now, the text of each prompt being edited that
+ * changed since the last time.
+ */
+void
+starling_conversation_save_edit_drafts (StarlingConversation *self)
+{
+  g_autoptr(GPtrArray) edits = NULL;
+
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+
+  g_clear_handle_id (&self->edits_source, g_source_remove);
+  edits = g_steal_pointer (&self->edits);
+  if (edits == NULL || self->store == NULL)
+    return;
+
+  for (guint i = 0; i < edits->len; i++)
+    {
+      StarlingMessage *message = g_ptr_array_index (edits, i);
+      g_autoptr(GError) error = NULL;
+
+      if (starling_message_get_id (message) == 0)
+        continue;
+      starling_store_set_message_edit_draft (self->store, starling_message_get_id (message),
+                                             starling_message_get_edit_draft (message), &error);
+      warn_store ("keep the edited prompt", error);
+    }
+}
+
+static gboolean
+save_edits_cb (gpointer user_data)
+{
+  StarlingConversation *self = user_data;
+
+  self->edits_source = 0;
+  starling_conversation_save_edit_drafts (self);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * starling_conversation_keep_edit_draft:
+ * @message: a prompt of the conversation whose edit draft changed
+ *
+ * Writes the text of the prompt's Edit and Resend to the history a moment
+ * later (once typing pauses), or at the latest when the conversation goes.
+ */
+void
+starling_conversation_keep_edit_draft (StarlingConversation *self,
+                                       StarlingMessage      *message)
+{
+  g_return_if_fail (STARLING_IS_CONVERSATION (self));
+  g_return_if_fail (STARLING_IS_MESSAGE (message));
+
+  if (self->store == NULL)
+    return;
+  if (self->edits == NULL)
+    self->edits = g_ptr_array_new_with_free_func (g_object_unref);
+  if (!g_ptr_array_find (self->edits, message, NULL))
+    g_ptr_array_add (self->edits, g_object_ref (message));
+  g_clear_handle_id (&self->edits_source, g_source_remove);
+  self->edits_source = g_timeout_add (SAVE_EDIT_DELAY_MS, save_edits_cb, self);
 }

@@ -29,6 +29,9 @@ StarlingConversation *starling_conversation_load           (GemClient           
                                                             GError              **error);
 gint64                starling_conversation_get_id         (StarlingConversation *self);
 const char           *starling_conversation_get_draft      (StarlingConversation *self);
+void                  starling_conversation_keep_edit_draft (StarlingConversation *self,
+                                                            StarlingMessage      *message);
+void                  starling_conversation_save_edit_drafts (StarlingConversation *self);
 GPtrArray            *starling_conversation_dup_draft_attachments (StarlingConversation *self,
                                                                    guint                *n_lost);
 void                  starling_conversation_set_draft      (StarlingConversation *self,

@@ -231,6 +231,36 @@ ensure_thinking (StarlingMessageRow *self)
 }
 
 static void
+set_edit_draft (StarlingMessageRow *self,
+                const char         *text)
+{
+  g_autoptr(StarlingConversation) conversation = NULL;
+
+  if (g_strcmp0 (starling_message_get_edit_draft (self->message), text) == 0)
+    return;
+  starling_message_set_edit_draft (self->message, text);
+  conversation = dup_conversation (self);
+  if (conversation != NULL)
+    starling_conversation_keep_edit_draft (conversation, self->message);
+}
+
+/* What is typed in the editor is kept on the message (and then in the
+ * history), as it is typed. */
+static void
+edit_changed_cb (StarlingMessageRow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->edit_view);
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  if (!gtk_widget_get_visible (self->edit_box))
+    return;
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  set_edit_draft (self, text);
+}
+
+static void
 ensure_edit_box (StarlingMessageRow *self)
 {
   GtkWidget *scroller, *buttons, *send;
@@ -255,6 +285,8 @@ ensure_edit_box (StarlingMessageRow *self)
                                   _("Edit Message"), -1);
   gtk_frame_set_child (GTK_FRAME (scroller), GTK_WIDGET (self->edit_view));
   gtk_box_append (GTK_BOX (self->edit_box), scroller);
+  g_signal_connect_object (gtk_text_view_get_buffer (self->edit_view), "changed",
+                           G_CALLBACK (edit_changed_cb), self, G_CONNECT_SWAPPED);
 
   buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_set_halign (buttons, GTK_ALIGN_END);
@@ -1201,23 +1233,34 @@ edit_size_tick_cb (GtkWidget     *widget,
   return --(*frames_left) > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
+/* The editor, with what was typed in it before (in this row or another one
+ * for the same message, before a restart) or else the prompt as sent. */
+static void
+open_editor (StarlingMessageRow *self)
+{
+  const char *draft = starling_message_get_edit_draft (self->message);
+  guint *frames_left = g_new (guint, 1);
+
+  ensure_edit_box (self);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->edit_view),
+                            draft != NULL ? draft : starling_message_get_text (self->message), -1);
+  gtk_widget_set_visible (GTK_WIDGET (self->content_box), FALSE);
+  gtk_widget_set_visible (self->edit_box, TRUE);
+  edit_changed_cb (self);
+
+  *frames_left = EDIT_SIZE_FRAMES;
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->edit_view), edit_size_tick_cb, frames_left, g_free);
+}
+
 static void
 edit_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
   StarlingMessageRow *self = STARLING_MESSAGE_ROW (widget);
-  guint *frames_left = g_new (guint, 1);
 
-  ensure_edit_box (self);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->edit_view),
-                            starling_message_get_text (self->message), -1);
-  gtk_widget_set_visible (GTK_WIDGET (self->content_box), FALSE);
-  gtk_widget_set_visible (self->edit_box, TRUE);
+  open_editor (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->edit_view));
-
-  *frames_left = EDIT_SIZE_FRAMES;
-  gtk_widget_add_tick_callback (GTK_WIDGET (self->edit_view), edit_size_tick_cb, frames_left, g_free);
 }
 
 static void
@@ -1233,6 +1276,7 @@ cancel_edit_action (GtkWidget  *widget,
   if (self->edit_box != NULL)
     gtk_widget_set_visible (self->edit_box, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->content_box), TRUE);
+  set_edit_draft (self, NULL);
   /* The keyboard stays on the message, not lost with the hidden editor. */
   if (had_focus)
     gtk_widget_grab_focus (widget);
@@ -1611,6 +1655,9 @@ starling_message_row_new (StarlingMessage      *message,
 
   status_changed_cb (self);
   update_branch (self);
+  /* Left being edited (here before, or before a restart): still is. */
+  if (!is_model (self) && starling_message_get_edit_draft (self->message) != NULL)
+    open_editor (self);
 
   return GTK_WIDGET (self);
 }

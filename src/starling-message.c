@@ -31,6 +31,7 @@ struct _StarlingMessage
   guint                  n_images;
   gint64                 id;                /* in the history; 0 until stored */
   gboolean               children_loaded;   /* FALSE for a branch not read from the history yet */
+  char                  *edit_draft;        /* a prompt being edited: the text so far */
 
   StarlingMessage       *parent;       /* weak: the parent owns its children */
   GPtrArray             *children;
@@ -48,6 +49,7 @@ enum {
   PROP_ERROR,
   PROP_SIBLINGS,
   PROP_RETRY_TIME,
+  PROP_EDIT_DRAFT,
   N_PROPS
 };
 
@@ -106,6 +108,7 @@ starling_message_finalize (GObject *object)
   g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->thought_text, g_free);
   g_clear_pointer (&self->request_json, g_free);
+  g_clear_pointer (&self->edit_draft, g_free);
   g_clear_error (&self->error);
   g_clear_error (&self->retry_error);
   g_clear_pointer (&self->children, g_ptr_array_unref);
@@ -151,6 +154,10 @@ starling_message_get_property (GObject    *object,
       g_value_set_int64 (value, self->retry_time);
       break;
 
+    case PROP_EDIT_DRAFT:
+      g_value_set_string (value, self->edit_draft);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -187,6 +194,10 @@ starling_message_class_init (StarlingMessageClass *klass)
   properties[PROP_RETRY_TIME] =
     g_param_spec_int64 ("retry-time", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* The text of a prompt being edited (Edit and Resend), or NULL. */
+  properties[PROP_EDIT_DRAFT] =
+    g_param_spec_string ("edit-draft", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -778,6 +789,7 @@ starling_message_new_from_stored (StarlingStoredMessage *stored)
 
   self->id = starling_stored_message_get_id (stored);
   self->status = status_from_store (starling_stored_message_get_status (stored));
+  self->edit_draft = g_strdup (starling_stored_message_get_edit_draft (stored));
 
   error_json = starling_stored_message_get_error_json (stored);
   if (self->status == STARLING_MESSAGE_ERROR && error_json != NULL && *error_json != '\0')
@@ -947,4 +959,38 @@ starling_message_dup_display_markdown (StarlingMessage *self)
     }
 
   return g_string_free (out, FALSE);
+}
+
+/**
+ * starling_message_get_edit_draft:
+ *
+ * Returns: (nullable): the text of the prompt's Edit and Resend so far, or
+ *   %NULL when it is not being edited
+ */
+const char *
+starling_message_get_edit_draft (StarlingMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_MESSAGE (self), NULL);
+
+  return self->edit_draft;
+}
+
+/**
+ * starling_message_set_edit_draft:
+ * @text: (nullable): the text being edited, or %NULL: not edited any more
+ *
+ * Keeps the state of Edit and Resend on the message, so a row made again
+ * for it (scrolled away and back, another window) opens its editor again.
+ */
+void
+starling_message_set_edit_draft (StarlingMessage *self,
+                                 const char      *text)
+{
+  g_return_if_fail (STARLING_IS_MESSAGE (self));
+
+  if (g_strcmp0 (self->edit_draft, text) == 0)
+    return;
+  g_free (self->edit_draft);
+  self->edit_draft = g_strdup (text);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EDIT_DRAFT]);
 }

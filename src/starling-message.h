@@ -48,6 +48,9 @@ StarlingMessageStatus  starling_message_get_status        (StarlingMessage      
 void                   starling_message_set_status        (StarlingMessage       *self,
                                                            StarlingMessageStatus  status);
 const char            *starling_message_get_text          (StarlingMessage       *self);
+const char            *starling_message_get_edit_draft    (StarlingMessage       *self);
+void                   starling_message_set_edit_draft    (StarlingMessage       *self,
+                                                           const char            *text);
 const char            *starling_message_get_thought_text  (StarlingMessage       *self);
 JsonArray             *starling_message_get_parts         (StarlingMessage       *self);
 GemResponse           *starling_message_get_response      (StarlingMessage       *self);

@@ -131,6 +131,9 @@ const char * const starling_store_migrations[] = {
   "  PRIMARY KEY (conversation_id, sha256)\n"
   ") WITHOUT ROWID;\n"
   "CREATE INDEX draft_blobs_by_sha256 ON draft_blobs (sha256);\n",
+
+  /* 5 -> 6: the text of a prompt being edited (Edit and Resend), not sent yet */
+  "ALTER TABLE messages ADD COLUMN edit_draft TEXT;\n",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (starling_store_migrations) == STARLING_STORE_LATEST_VERSION);

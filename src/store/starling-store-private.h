@@ -77,7 +77,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreTokenizer, store_tokenizer_free)
 /* Schema: starling_store_migrations[i] takes a database from user_version i
  * to i + 1. Kept verbatim forever: tests build old databases with them. */
 extern const char * const starling_store_migrations[];
-#define STARLING_STORE_LATEST_VERSION 5
+#define STARLING_STORE_LATEST_VERSION 6
 
 /* Parts JSON: large inlineData out to blobs and back, display text. */
 char       *starling_parts_externalize   (const char  *blob_dir,
@@ -160,6 +160,7 @@ struct _StarlingStoredMessage
   char                *grounding_json;
   char                *model_version;
   char                *error_json;
+  char                *edit_draft;
   gint64               created;
   gint64               updated;
   guint                sibling_index;

@@ -100,7 +100,8 @@ static guint signals[N_SIGNALS];
   "CASE WHEN m.parent_id IS NULL " \
   "  THEN (SELECT count(*) FROM messages s " \
   "        WHERE s.conversation_id = m.conversation_id AND s.parent_id IS NULL AND s.id < m.id) " \
-  "  ELSE (SELECT count(*) FROM messages s WHERE s.parent_id = m.parent_id AND s.id < m.id) END"
+  "  ELSE (SELECT count(*) FROM messages s WHERE s.parent_id = m.parent_id AND s.id < m.id) END, " \
+  "m.edit_draft"
 
 #define CONVERSATION_COLUMNS \
   "c.id, c.title, c.title_is_custom, c.created, c.updated, c.pinned, c.model, " \
@@ -183,6 +184,8 @@ static const char sql_delete_draft_blobs[] =
   "DELETE FROM draft_blobs WHERE conversation_id = ?1";
 static const char sql_insert_draft_blob[] =
   "INSERT OR IGNORE INTO draft_blobs (conversation_id, sha256) VALUES (?1, ?2)";
+static const char sql_set_edit_draft[] =
+  "UPDATE messages SET edit_draft = ?2 WHERE id = ?1 AND role = 'user' AND edit_draft IS NOT ?2";
 static const char sql_get_draft_attachments[] =
   "SELECT attachments FROM drafts WHERE conversation_id = ?1";
 
@@ -468,6 +471,7 @@ message_from_row (StarlingStore *self,
   message->updated = sqlite3_column_int64 (stmt, 14);
   message->n_siblings = sqlite3_column_int (stmt, 15);
   message->sibling_index = sqlite3_column_int (stmt, 16);
+  message->edit_draft = column_dup (stmt, 17);
 
   return message;
 }
@@ -1500,6 +1504,13 @@ insert_blob_refs (StarlingStore  *self,
   return TRUE;
 }
 
+static gboolean get_message_basics (StarlingStore      *self,
+                                    gint64              message_id,
+                                    gint64             *conversation_id,
+                                    gint64             *parent_id,
+                                    StarlingStoreRole  *role,
+                                    GError            **error);
+
 static gboolean
 check_conversation_exists (StarlingStore  *self,
                            gint64          conversation_id,
@@ -1735,6 +1746,54 @@ starling_store_set_draft_attachments (StarlingStore  *self,
   emit_changed (self, conversation_id);
   /* The files the draft no longer has, unless a message has them too. */
   return starling_store_collect_garbage (self, error) >= 0;
+}
+
+/**
+ * starling_store_set_message_edit_draft:
+ * @self: a #StarlingStore
+ * @message_id: a prompt (a user message)
+ * @text: (nullable): the text of its Edit and Resend, not sent yet; %NULL
+ *   when it is not being edited
+ * @error: a place for an error
+ *
+ * Keeps what the user typed while editing a prompt, so it can come back.
+ * Neither the message nor its conversation counts as updated.
+ */
+gboolean
+starling_store_set_message_edit_draft (StarlingStore  *self,
+                                       gint64          message_id,
+                                       const char     *text,
+                                       GError        **error)
+{
+  g_autoptr(StoreStmt) stmt = NULL;
+  StarlingStoreRole role;
+
+  g_return_val_if_fail (STARLING_IS_STORE (self), FALSE);
+
+  if (text != NULL && !g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error_literal (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_INVALID,
+                           "The edited text is not valid UTF-8");
+      return FALSE;
+    }
+  if (!get_message_basics (self, message_id, NULL, NULL, &role, error))
+    return FALSE;
+  if (role != STARLING_STORE_ROLE_USER)
+    {
+      g_set_error_literal (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_INVALID,
+                           "Only a prompt can be edited");
+      return FALSE;
+    }
+
+  stmt = store_conn_prepare (self->conn, sql_set_edit_draft, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  if (text != NULL)
+    bind_text (stmt, 2, text);
+  else
+    sqlite3_bind_null (stmt, 2);
+  return store_conn_step_done (self->conn, stmt, error);
 }
 
 /**

@@ -126,6 +126,10 @@ gboolean                  starling_store_set_draft               (StarlingStore 
 char                     *starling_store_dup_draft               (StarlingStore        *self,
                                                                   gint64                conversation_id,
                                                                   GError              **error);
+gboolean                  starling_store_set_message_edit_draft  (StarlingStore        *self,
+                                                                  gint64                message_id,
+                                                                  const char           *text,
+                                                                  GError              **error);
 gboolean                  starling_store_set_draft_attachments   (StarlingStore        *self,
                                                                   gint64                conversation_id,
                                                                   const char           *parts_json,

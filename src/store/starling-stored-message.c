@@ -88,6 +88,7 @@ starling_stored_message_finalize (GObject *object)
   g_free (self->grounding_json);
   g_free (self->model_version);
   g_free (self->error_json);
+  g_free (self->edit_draft);
 
   G_OBJECT_CLASS (starling_stored_message_parent_class)->finalize (object);
 }
@@ -201,6 +202,20 @@ starling_stored_message_get_model_version (StarlingStoredMessage *self)
 {
   g_return_val_if_fail (STARLING_IS_STORED_MESSAGE (self), NULL);
   return self->model_version;
+}
+
+/**
+ * starling_stored_message_get_edit_draft:
+ *
+ * Returns: (nullable): the text of the prompt's Edit and Resend, not sent
+ *   yet, or %NULL when it is not being edited
+ */
+const char *
+starling_stored_message_get_edit_draft (StarlingStoredMessage *self)
+{
+  g_return_val_if_fail (STARLING_IS_STORED_MESSAGE (self), NULL);
+
+  return self->edit_draft;
 }
 
 const char *

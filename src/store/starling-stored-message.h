@@ -71,6 +71,7 @@ const char          *starling_stored_message_get_usage_json      (StarlingStored
 const char          *starling_stored_message_get_grounding_json  (StarlingStoredMessage *self);
 const char          *starling_stored_message_get_model_version   (StarlingStoredMessage *self);
 const char          *starling_stored_message_get_error_json      (StarlingStoredMessage *self);
+const char          *starling_stored_message_get_edit_draft      (StarlingStoredMessage *self);
 gint64               starling_stored_message_get_created         (StarlingStoredMessage *self);
 gint64               starling_stored_message_get_updated         (StarlingStoredMessage *self);
 guint                starling_stored_message_get_sibling_index   (StarlingStoredMessage *self);

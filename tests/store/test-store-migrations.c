@@ -195,6 +195,15 @@ check_migrated (gconstpointer data)
 
     g_assert_cmpstr (draft, ==, "Un'altra domanda");
   }
+  /* prompts of any version can be being edited */
+  starling_store_set_message_edit_draft (store, 1, "Perché il cielo è azzurro?", &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(StarlingStoredMessage) prompt = starling_store_get_message (store, 1, &error);
+
+    g_assert_cmpstr (starling_stored_message_get_edit_draft (prompt), ==, "Perché il cielo è azzurro?");
+    g_assert_cmpstr (starling_stored_message_get_text (prompt), ==, "Perché il cielo è blu?");
+  }
   /* a draft of v4 keeps its text and has no files; files can join it */
   if (version >= 4)
     {

@@ -1652,6 +1652,51 @@ test_draft_attachments (void)
   }
 }
 
+/* The text of a prompt being edited: kept on the prompt, not an update. */
+static void
+test_edit_draft (void)
+{
+  g_autoptr(StarlingStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StarlingStoredMessage) loaded = NULL;
+  g_autoptr(GPtrArray) path = NULL;
+  g_autoptr(StarlingConversationInfo) before = NULL;
+  g_autoptr(StarlingConversationInfo) after = NULL;
+  gint64 c = new_conversation (store, NULL);
+  gint64 user = add_text (store, c, 0, STARLING_STORE_ROLE_USER, "Pack for the sea");
+  gint64 answer = add_text (store, c, user, STARLING_STORE_ROLE_MODEL, "Sunscreen.");
+
+  before = starling_store_get_conversation (store, c, &error);
+  g_assert_true (starling_store_set_message_edit_draft (store, user, "Pack for the sea in June", &error));
+  g_assert_no_error (error);
+  loaded = starling_store_get_message (store, user, &error);
+  g_assert_cmpstr (starling_stored_message_get_edit_draft (loaded), ==, "Pack for the sea in June");
+  g_assert_cmpstr (starling_stored_message_get_text (loaded), ==, "Pack for the sea");
+  g_clear_object (&loaded);
+  /* with the path a conversation opens with */
+  path = load_path (store, c);
+  g_assert_cmpstr (starling_stored_message_get_edit_draft (g_ptr_array_index (path, 0)), ==,
+                   "Pack for the sea in June");
+  g_assert_null (starling_stored_message_get_edit_draft (g_ptr_array_index (path, 1)));
+  after = starling_store_get_conversation (store, c, &error);
+  g_assert_cmpint (starling_conversation_info_get_updated (after), ==, starling_conversation_info_get_updated (before));
+
+  /* done editing */
+  g_assert_true (starling_store_set_message_edit_draft (store, user, NULL, &error));
+  loaded = starling_store_get_message (store, user, &error);
+  g_assert_null (starling_stored_message_get_edit_draft (loaded));
+
+  /* bad input: a clear error */
+  g_assert_false (starling_store_set_message_edit_draft (store, answer, "Not mine to edit", &error));
+  g_assert_error (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (starling_store_set_message_edit_draft (store, user, "bad \xff", &error));
+  g_assert_error (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (starling_store_set_message_edit_draft (store, 999999, "Nobody's", &error));
+  g_assert_error (error, STARLING_STORE_ERROR, STARLING_STORE_ERROR_NOT_FOUND);
+}
+
 static void
 test_stats (void)
 {
@@ -1944,6 +1989,7 @@ main (int   argc,
   g_test_add_func ("/store/conversations/changed-signal", test_changed_signal);
   g_test_add_func ("/store/conversations/drafts", test_drafts);
   g_test_add_func ("/store/conversations/draft-attachments", test_draft_attachments);
+  g_test_add_func ("/store/messages/edit-draft", test_edit_draft);
   g_test_add_func ("/store/messages/parts-round-trip", test_parts_round_trip);
   g_test_add_func ("/store/messages/parts-kept-inline", test_parts_kept_inline);
   g_test_add_func ("/store/messages/parts-packing", test_parts_packing);

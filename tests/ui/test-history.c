@@ -919,6 +919,116 @@ test_draft_files (void)
   starling_test_run_in_app (check_draft_files, NULL);
 }
 
+/* --- A prompt being edited (Edit and Resend): its text is kept like a draft --- */
+
+static GtkTextView *
+shown_editor (StarlingChatView *view,
+              guint             index)
+{
+  GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), index));
+
+  g_assert_nonnull (row);
+  return GTK_TEXT_VIEW (starling_test_find_widget (row, GTK_TYPE_TEXT_VIEW, NULL));
+}
+
+static char *
+editor_text (GtkTextView *editor)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (editor), &start, &end);
+  return gtk_text_buffer_get_text (gtk_text_view_get_buffer (editor), &start, &end, FALSE);
+}
+
+typedef struct
+{
+  StarlingStore *store;
+  gint64         message_id;
+  const char    *text;   /* or NULL: not being edited */
+} EditWait;
+
+static gboolean
+edit_draft_is (gpointer user_data)
+{
+  EditWait *wait = user_data;
+  g_autoptr(StarlingStoredMessage) stored = starling_store_get_message (wait->store, wait->message_id, NULL);
+
+  return stored != NULL && g_strcmp0 (starling_stored_message_get_edit_draft (stored), wait->text) == 0;
+}
+
+static void
+check_edit_drafts (StarlingTestContext *context)
+{
+  StarlingStore *store = starling_application_get_store (context->app);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shown = NULL;
+  StarlingChatView *view;
+  StarlingWindow *second;
+  GtkTextView *editor;
+  GtkWidget *row;
+  gint64 id, prompt;
+
+  id = starling_store_create_conversation (store, "Packing for the coast", "gemini-2.5-flash", NULL, &error);
+  prompt = starling_store_append_message (store, id, 0, STARLING_STORE_ROLE_USER,
+                                          "[{\"text\":\"What should I pack?\"}]", STARLING_STORE_STATUS_COMPLETE, &error);
+  starling_store_append_message (store, id, prompt, STARLING_STORE_ROLE_MODEL,
+                                 "[{\"text\":\"Sunscreen.\"}]", STARLING_STORE_STATUS_COMPLETE, &error);
+  g_assert_no_error (error);
+
+  /* Editing the prompt, a few words typed: kept once the typing pauses. */
+  g_assert_true (starling_window_open_conversation (STARLING_WINDOW (context->window), id, 0));
+  view = wait_for_shown_chat (context->window);
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), 0));
+  g_assert_true (gtk_widget_activate_action (row, "message.edit", NULL));
+  editor = shown_editor (view, 0);
+  g_assert_nonnull (editor);
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (editor), " For a week in Sardinia?", -1);
+  {
+    EditWait wait = { store, prompt, "What should I pack? For a week in Sardinia?" };
+
+    g_assert_true (starling_test_wait_for (edit_draft_is, &wait, 5000));
+  }
+
+  /* Another window (a restart reads the same history): the editor is open
+   * on the prompt, with what was typed. */
+  second = starling_window_new (context->app);
+  gtk_window_present (GTK_WINDOW (second));
+  g_assert_true (starling_window_open_conversation (second, id, 0));
+  view = wait_for_shown_chat (GTK_WINDOW (second));
+  editor = shown_editor (view, 0);
+  g_assert_nonnull (editor);
+  shown = editor_text (editor);
+  g_assert_cmpstr (shown, ==, "What should I pack? For a week in Sardinia?");
+  g_clear_pointer (&shown, g_free);
+  starling_test_save_screenshot (GTK_WIDGET (second), "screenshot-edit-draft.png");
+
+  /* Typing there and closing the window at once, before the pause: kept too. */
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (editor), " In June.", -1);
+  gtk_window_close (GTK_WINDOW (second));
+  {
+    EditWait wait = { store, prompt, "What should I pack? For a week in Sardinia? In June." };
+
+    g_assert_true (edit_draft_is (&wait));
+  }
+
+  /* Cancelled, it is forgotten: the row shows the prompt as sent. */
+  view = shown_chat (GTK_WIDGET (context->window));
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (starling_chat_view_get_list (view), 0));
+  g_assert_true (gtk_widget_activate_action (row, "message.cancel-edit", NULL));
+  {
+    EditWait wait = { store, prompt, NULL };
+
+    g_assert_true (starling_test_wait_for (edit_draft_is, &wait, 5000));
+  }
+  g_assert_null (shown_editor (view, 0));
+}
+
+static void
+test_edit_drafts (void)
+{
+  starling_test_run_in_app (check_edit_drafts, NULL);
+}
+
 /* --- Two windows on one history: each list follows what the other does --- */
 
 static void
@@ -1181,6 +1291,7 @@ main (int   argc,
   g_test_add_func ("/history/drafts", test_drafts);
   g_test_add_func ("/history/draft-files", test_draft_files);
   g_test_add_func ("/history/two-windows", test_two_windows);
+  g_test_add_func ("/history/edit-drafts", test_edit_drafts);
   g_test_add_func ("/history/background-answers", test_background_answers);
   g_test_add_func ("/history/conversation-keys", test_conversation_keys);
 
