@@ -1210,6 +1210,13 @@ read_draft_files (StarlingConversation *self)
   return n_lost;
 }
 
+static gpointer
+ref_object (gconstpointer object,
+            gpointer      user_data)
+{
+  return g_object_ref ((gpointer) object);
+}
+
 /**
  * starling_conversation_dup_draft_attachments:
  * @n_lost: (out) (optional): how many files of the draft could not be read
@@ -1230,7 +1237,7 @@ starling_conversation_dup_draft_attachments (StarlingConversation *self,
   if (n_lost != NULL)
     *n_lost = lost;
 
-  return g_ptr_array_copy (self->draft_files, (GCopyFunc) g_object_ref, NULL);
+  return g_ptr_array_copy (self->draft_files, ref_object, NULL);
 }
 
 static gboolean
