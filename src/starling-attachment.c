@@ -93,7 +93,8 @@ starling_attachment_new (const char *name,
   g_return_val_if_fail (bytes != NULL, NULL);
 
   self = g_object_new (STARLING_TYPE_ATTACHMENT, NULL);
-  self->name = g_strdup (name != NULL ? name : "");
+  /* shown, and kept with a draft: text, whatever the file system's names */
+  self->name = g_utf8_make_valid (name != NULL ? name : "", -1);
   self->mime_type = g_strdup (mime_type);
   self->bytes = g_bytes_ref (bytes);
 

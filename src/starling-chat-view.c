@@ -44,6 +44,7 @@ struct _StarlingChatView
   GdkFrameClock        *check_clock;     /* checks the list's place and height after each layout */
   gulong                check_handler;
   gint64                checked_frame;
+  guint                 stale_frames;    /* frames in a row found out of place */
   guint                 sticky : 1;
   guint                 scrolling : 1;
 
@@ -276,6 +277,8 @@ follow_tick_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+#define MAX_STALE_FRAMES 3
+
 /* After each layout, whether the list is where the scroll bar says, and as
  * tall as its messages: in GTK 4.8 a message that grew while it was being
  * placed, or a scroll value set while the viewport was being allocated, can
@@ -297,9 +300,17 @@ check_placement_cb (GdkFrameClock    *clock,
 
   if (last != NULL && gtk_widget_get_visible (last) && gtk_widget_compute_bounds (last, list, &bounds))
     stale_height = bounds.origin.y + bounds.size.height > gtk_widget_get_height (list) + 0.5;
+  /* The viewport places the list at the scroll value cut to whole pixels. */
   if (gtk_widget_compute_bounds (list, viewport, &bounds))
-    stale_place = fabs (bounds.origin.y + gtk_adjustment_get_value (get_vadjustment (self))) > 0.5;
+    stale_place = fabs (bounds.origin.y - (double) (int) -gtk_adjustment_get_value (get_vadjustment (self))) > 0.5;
   if (!stale_height && !stale_place)
+    {
+      self->stale_frames = 0;
+      return;
+    }
+
+  /* Something that does not go away: not worth a layout every frame. */
+  if (self->stale_frames > MAX_STALE_FRAMES)
     return;
 
   if (frame == self->checked_frame)
@@ -311,6 +322,7 @@ check_placement_cb (GdkFrameClock    *clock,
       return;
     }
   self->checked_frame = frame;
+  self->stale_frames++;
   gtk_widget_queue_resize (list);
 }
 

@@ -1239,14 +1239,21 @@ static void
 open_editor (StarlingMessageRow *self)
 {
   const char *draft = starling_message_get_edit_draft (self->message);
-  guint *frames_left = g_new (guint, 1);
+  /* a copy: setting the editor's text changes the message's draft */
+  g_autofree char *text = g_strdup (draft != NULL ? draft : starling_message_get_text (self->message));
+  guint *frames_left;
 
   ensure_edit_box (self);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->edit_view),
-                            draft != NULL ? draft : starling_message_get_text (self->message), -1);
+  /* Already open (Edit again, or Up in the composer): what is typed stays. */
+  if (gtk_widget_get_visible (self->edit_box))
+    return;
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->edit_view), text, -1);
   gtk_widget_set_visible (GTK_WIDGET (self->content_box), FALSE);
   gtk_widget_set_visible (self->edit_box, TRUE);
   edit_changed_cb (self);
+
+  frames_left = g_new (guint, 1);
 
   *frames_left = EDIT_SIZE_FRAMES;
   gtk_widget_add_tick_callback (GTK_WIDGET (self->edit_view), edit_size_tick_cb, frames_left, g_free);

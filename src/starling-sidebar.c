@@ -1574,41 +1574,72 @@ starling_sidebar_get_store (StarlingSidebar *self)
   return self->store;
 }
 
+/* What the store's signal handler holds: never the sidebar itself, which the
+ * handler may outlive on another thread. */
 typedef struct
 {
-  GWeakRef sidebar;
-  gint64   id;
+  gatomicrefcount ref_count;
+  GWeakRef        sidebar;
+  GThread        *thread;    /* the sidebar's */
+} StoreLink;
+
+typedef struct
+{
+  StoreLink *link;
+  gint64     id;
 } Changed;
+
+static StoreLink *
+store_link_ref (StoreLink *link)
+{
+  g_atomic_ref_count_inc (&link->ref_count);
+  return link;
+}
+
+static void
+store_link_unref (gpointer data,
+                  GClosure *closure)
+{
+  StoreLink *link = data;
+
+  if (!g_atomic_ref_count_dec (&link->ref_count))
+    return;
+  g_weak_ref_clear (&link->sidebar);
+  g_free (link);
+}
 
 static gboolean
 changed_in_thread_cb (gpointer user_data)
 {
   Changed *changed = user_data;
-  g_autoptr(StarlingSidebar) self = g_weak_ref_get (&changed->sidebar);
+  g_autoptr(StarlingSidebar) self = g_weak_ref_get (&changed->link->sidebar);
 
   if (self != NULL)
     starling_sidebar_conversation_changed (self, changed->id);
-  g_weak_ref_clear (&changed->sidebar);
+  store_link_unref (changed->link, NULL);
   g_free (changed);
   return G_SOURCE_REMOVE;
 }
 
 static void
-store_changed_cb (StarlingStore   *store,
-                  gint64           conversation_id,
-                  StarlingSidebar *self)
+store_changed_cb (StarlingStore *store,
+                  gint64         conversation_id,
+                  StoreLink     *link)
 {
   Changed *changed;
 
-  if (g_thread_self () == self->thread)
+  if (g_thread_self () == link->thread)
     {
-      starling_sidebar_conversation_changed (self, conversation_id);
+      g_autoptr(StarlingSidebar) self = g_weak_ref_get (&link->sidebar);
+
+      if (self != NULL)
+        starling_sidebar_conversation_changed (self, conversation_id);
       return;
     }
 
-  /* made on the store's worker thread: read it back in ours */
+  /* made on the store's worker thread: read it back in the sidebar's */
   changed = g_new0 (Changed, 1);
-  g_weak_ref_init (&changed->sidebar, self);
+  changed->link = store_link_ref (link);
   changed->id = conversation_id;
   g_idle_add (changed_in_thread_cb, changed);
 }
@@ -1634,8 +1665,16 @@ starling_sidebar_set_store (StarlingSidebar *self,
   g_set_object (&self->store, store);
   /* Changes made elsewhere (another window, the search provider) show here too. */
   if (store != NULL)
-    self->store_changed_handler = g_signal_connect (store, "conversation-changed",
-                                                    G_CALLBACK (store_changed_cb), self);
+    {
+      StoreLink *link = g_new0 (StoreLink, 1);
+
+      g_atomic_ref_count_init (&link->ref_count);
+      g_weak_ref_init (&link->sidebar, self);
+      link->thread = self->thread;
+      self->store_changed_handler = g_signal_connect_data (store, "conversation-changed",
+                                                           G_CALLBACK (store_changed_cb), link,
+                                                           store_link_unref, 0);
+    }
 
   self->selected_id = 0;
   clear_results (self);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <math.h>
 #include <glib/gstdio.h>
 
 #include "fake-gemini.h"
@@ -1240,6 +1241,8 @@ overflows_at_bottom (gpointer user_data)
   return gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj) && at_bottom (view);
 }
 
+static void count_layout_cb (guint *layouts);
+
 static void
 test_sticks_to_bottom (StarlingTestContext *context)
 {
@@ -1299,6 +1302,26 @@ test_sticks_to_bottom (StarlingTestContext *context)
   starling_test_iterate (100);
   starling_test_wait_until_drawn (GTK_WIDGET (view));
   g_assert_true (at_bottom (view));
+
+  /* At rest, nothing is laid out again, whatever the scroll value: a wheel
+   * step leaves it a fraction of a pixel off a whole one. */
+  gtk_adjustment_set_value (adj, floor (gtk_adjustment_get_value (adj) / 2) + 0.6);
+  starling_test_iterate (400);
+  {
+    GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (view));
+    guint layouts = 0;
+    gulong handler = g_signal_connect_swapped (clock, "layout", G_CALLBACK (count_layout_cb), &layouts);
+
+    starling_test_iterate (500);
+    g_signal_handler_disconnect (clock, handler);
+    g_assert_cmpuint (layouts, <=, 2);
+  }
+}
+
+static void
+count_layout_cb (guint *layouts)
+{
+  (*layouts)++;
 }
 
 static void

@@ -983,6 +983,11 @@ check_edit_drafts (StarlingTestContext *context)
   editor = shown_editor (view, 0);
   g_assert_nonnull (editor);
   gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (editor), " For a week in Sardinia?", -1);
+  /* Edit again while editing: what was typed stays. */
+  g_assert_true (gtk_widget_activate_action (row, "message.edit", NULL));
+  shown = editor_text (editor);
+  g_assert_cmpstr (shown, ==, "What should I pack? For a week in Sardinia?");
+  g_clear_pointer (&shown, g_free);
   {
     EditWait wait = { store, prompt, "What should I pack? For a week in Sardinia?" };
 
