@@ -37,10 +37,7 @@ struct _StarlingChatView
   double                anchor_y;        /* where it is: its y in the list minus the scroll value */
   GdkFrameClock        *anchor_clock;
   gulong                anchor_handler;
-  GdkFrameClock        *follow_clock;    /* places the list again after a layout that scrolled */
-  gulong                follow_handler;
-  gint64                followed_frame;  /* the frame it last did, once per frame at most */
-  gboolean              follow_next_frame;
+  gboolean              place_next_frame;
   GdkFrameClock        *check_clock;     /* checks the list's place and height after each layout */
   gulong                check_handler;
   gint64                checked_frame;
@@ -55,7 +52,7 @@ struct _StarlingChatView
   StarlingSettingsChips *settings_chips;
   guint                 save_settings_source;
   guint                 save_draft_source;
-  guint                 follow_tick_id;
+  guint                 place_tick_id;
   GtkWidget            *placeholder;
 };
 
@@ -245,33 +242,17 @@ value_changed_cb (StarlingChatView *self,
     load_older_page (self);
 }
 
-static void
-stop_following (StarlingChatView *self)
-{
-  disconnect_from_clock (&self->follow_clock, &self->follow_handler);
-}
-
-static void
-follow_cb (GdkFrameClock    *clock,
-           StarlingChatView *self)
-{
-  self->followed_frame = gdk_frame_clock_get_frame_counter (clock);
-  stop_following (self);
-  gtk_widget_queue_resize (GTK_WIDGET (self->message_list));
-}
-
 static gboolean
-follow_tick_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
+place_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
 {
   StarlingChatView *self = STARLING_CHAT_VIEW (widget);
 
-  self->follow_tick_id = 0;
-  if (self->follow_handler != 0 || self->follow_next_frame)
+  self->place_tick_id = 0;
+  if (self->place_next_frame)
     {
-      self->follow_next_frame = FALSE;
-      stop_following (self);
+      self->place_next_frame = FALSE;
       gtk_widget_queue_resize (GTK_WIDGET (self->message_list));
     }
   return G_SOURCE_REMOVE;
@@ -316,9 +297,9 @@ check_placement_cb (GdkFrameClock    *clock,
   if (frame == self->checked_frame)
     {
       /* already once in this frame: the next one */
-      self->follow_next_frame = TRUE;
-      if (self->follow_tick_id == 0)
-        self->follow_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), follow_tick_cb, NULL, NULL);
+      self->place_next_frame = TRUE;
+      if (self->place_tick_id == 0)
+        self->place_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), place_tick_cb, NULL, NULL);
       return;
     }
   self->checked_frame = frame;
@@ -354,41 +335,14 @@ starling_chat_view_unmap (GtkWidget *widget)
 }
 
 /* Content grew (a delta, a new row): follow it when the user is at the end.
- *
- * The viewport reports the new height only once it has placed the list for
- * the old scroll value, while it is still being allocated, and GTK 4.8
- * drops the relayout that the new value asks for then: the scroll bar
- * would be at the end and the text drawn higher, until the next change.
- * After the frame's layout, the list is placed again, in the same frame. */
+ * The viewport reports the new height while it is being allocated; if GTK
+ * 4.8 leaves the list placed for the old value, check_placement_cb() puts
+ * it right after the layout. */
 static void
 adjustment_changed_cb (StarlingChatView *self)
 {
-  GdkFrameClock *clock;
-
-  if (!self->sticky)
-    return;
-
-  scroll_to_end (self);
-  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
-  /* Even when the value is the same: the viewport may have moved it itself
-   * (clamped to the new height) after placing the list. */
-  if (clock == NULL || self->follow_handler != 0)
-    return;
-
-  /* Once per frame: the layout it asks for can change the height again
-   * (text laid out at its new width), and GDK gives up on a frame whose
-   * layout keeps being asked for. Then the next frame does it. */
-  if (gdk_frame_clock_get_frame_counter (clock) == self->followed_frame)
-    self->follow_next_frame = TRUE;
-  else
-    {
-      self->follow_clock = g_object_ref (clock);
-      self->follow_handler = g_signal_connect_after (clock, "layout", G_CALLBACK (follow_cb), self);
-    }
-  /* When no other layout comes in this frame, the next frame does it: else
-   * the list stays where it was drawn until something else changes. */
-  if (self->follow_tick_id == 0)
-    self->follow_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), follow_tick_cb, NULL, NULL);
+  if (self->sticky)
+    scroll_to_end (self);
 }
 
 static void update_placeholder (StarlingChatView *self);
@@ -595,15 +549,14 @@ starling_chat_view_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->fill_id);
       self->fill_id = 0;
     }
-  if (self->follow_tick_id != 0)
+  if (self->place_tick_id != 0)
     {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->follow_tick_id);
-      self->follow_tick_id = 0;
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->place_tick_id);
+      self->place_tick_id = 0;
     }
   disconnect_from_clock (&self->check_clock, &self->check_handler);
   if (self->scroller != NULL)
     stop_keeping_place (self);
-  stop_following (self);
   if (self->conversation != NULL)
     {
       g_signal_handlers_disconnect_by_data (starling_conversation_get_messages (self->conversation), self);
@@ -659,7 +612,6 @@ starling_chat_view_init (StarlingChatView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->sticky = TRUE;
-  self->followed_frame = -1;
   self->checked_frame = -1;
 
   placeholder = adw_status_page_new ();

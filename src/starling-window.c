@@ -225,14 +225,13 @@ sidebar_renamed_cb (StarlingWindow *self,
   update_title (self);
 }
 
-/* The sidebar follows what happens in an open chat: a new title, a new answer. */
+/* The sidebar hears of changes from the history itself (a new title, a new
+ * answer); the chat on screen stays selected in it. */
 static void
 conversation_changed_cb (StarlingWindow       *self,
                          GParamSpec           *pspec,
                          StarlingConversation *conversation)
 {
-  if (starling_conversation_get_id (conversation) != 0)
-    starling_sidebar_conversation_changed (self->conversation_sidebar, starling_conversation_get_id (conversation));
   if (conversation == (get_visible_chat (self) != NULL ? starling_chat_view_get_conversation (get_visible_chat (self)) : NULL))
     starling_sidebar_select_conversation (self->conversation_sidebar, starling_conversation_get_id (conversation));
 }

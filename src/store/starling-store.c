@@ -2251,18 +2251,11 @@ starling_store_append_message (StarlingStore        *self,
 
   do
     {
-      g_autoptr(StoreStmt) exists = store_conn_prepare (self->conn, sql_conversation_exists, error);
       g_autoptr(StoreStmt) insert = NULL;
       g_autoptr(StoreStmt) touch = NULL;
 
-      if (exists == NULL)
+      if (!check_conversation_exists (self, conversation_id, error))
         break;
-      sqlite3_bind_int64 (exists, 1, conversation_id);
-      if (sqlite3_step (exists) != SQLITE_ROW)
-        {
-          not_found (error, "conversation", conversation_id);
-          break;
-        }
 
       if (parent_id > 0)
         {
